@@ -1,0 +1,143 @@
+"""A scripted, deterministic LLM backend for fast tests (no model, no network).
+
+Scores depend on the input text: an option gains log-probability for every word it
+(or its keywords) shares with the prompt body, so a fake "model" with good keywords is
+accurate and one without them is near chance. ``noise`` flips the decision on a seeded
+fraction of bodies, which lets tests plant a known error rate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from taskfit.backends.base import (
+    BackendInfo,
+    GenerateRequest,
+    Generation,
+    LLMBackend,
+    ScoreRequest,
+    ScoreResult,
+)
+
+__all__ = ["FakeBackend"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _unit_hash(*parts: str) -> float:
+    """A deterministic number in [0, 1) from the parts."""
+    h = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2**64
+
+
+class FakeBackend(LLMBackend):
+    """Deterministic scripted backend.
+
+    >>> fb = FakeBackend(keywords={" refund": ["money", "back"]})
+    >>> r = fb.score_options([ScoreRequest("", "I want my money back", (" refund", " other"))])
+    >>> r[0].logprobs[0] > r[0].logprobs[1]
+    True
+    """
+
+    def __init__(
+        self,
+        model_id: str = "fake",
+        *,
+        keywords: Mapping[str, Sequence[str]] | None = None,
+        noise: float = 0.0,
+        seed: int = 0,
+        prompt_logprobs: bool = True,
+        responder: Callable[[str], str] | None = None,
+        context_size: int = 4096,
+    ) -> None:
+        self.model_id = model_id
+        self.keywords = {k: _words(" ".join(v)) for k, v in (keywords or {}).items()}
+        self.noise = noise
+        self.seed = seed
+        self.prompt_logprobs = prompt_logprobs
+        self.responder = responder
+        self.context_size = context_size
+        self.score_calls = 0
+        self.generate_calls = 0
+        self.evaluated_tokens_total = 0
+        self._prefixes_seen: set[str] = set()
+
+    def info(self) -> BackendInfo:
+        return BackendInfo(
+            backend="fake",
+            model_id=self.model_id,
+            context_size=self.context_size,
+            prompt_logprobs=self.prompt_logprobs,
+            local=True,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def _option_logprob(self, body: str, option: str, words: set[str]) -> float:
+        cues = _words(option) | self.keywords.get(option, set())
+        overlap = len(words & cues)
+        base = -0.5 * self.count_tokens(option) + 2.0 * overlap
+        return base - _unit_hash(str(self.seed), body, option)  # tie-breaking jitter
+
+    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+        if not self.prompt_logprobs:
+            from taskfit.errors import BackendError
+
+            raise BackendError("fake backend: prompt log-probabilities are disabled")
+        out = []
+        for req in requests:
+            self.score_calls += 1
+            words = _words(req.body)
+            lps = [self._option_logprob(req.body, o, words) for o in req.options]
+            if self.noise and _unit_hash("noise", str(self.seed), req.body) < self.noise:
+                # Planted error: move the winner's mass to a seeded other option.
+                best = max(range(len(lps)), key=lps.__getitem__)
+                others = [i for i in range(len(lps)) if i != best]
+                if others:
+                    pick = others[int(_unit_hash("pick", req.body) * len(others))]
+                    lps[pick] = lps[best] + 1.0
+            # Normalise over the options so the numbers are proper log-probabilities.
+            top = max(lps)
+            log_z = top + math.log(sum(math.exp(v - top) for v in lps))
+            lps = [v - log_z for v in lps]
+            n_prefix = 0 if req.prefix in self._prefixes_seen else self.count_tokens(req.prefix)
+            self._prefixes_seen.add(req.prefix)
+            opt_tokens = tuple(self.count_tokens(o) for o in req.options)
+            evaluated = n_prefix + self.count_tokens(req.body) + sum(opt_tokens)
+            self.evaluated_tokens_total += evaluated
+            out.append(
+                ScoreResult(
+                    logprobs=tuple(lps),
+                    option_tokens=opt_tokens,
+                    prompt_tokens=self.count_tokens(req.prefix + req.body),
+                    evaluated_tokens=evaluated,
+                )
+            )
+        return out
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+        out = []
+        for req in requests:
+            self.generate_calls += 1
+            if self.responder is not None:
+                text = self.responder(req.prompt)
+            else:
+                # Deterministic text that depends on the prompt and the seed.
+                text = f"answer-{int(_unit_hash(req.prompt, str(req.seed)) * 1000)}"
+            words = text.split()[: req.max_tokens]
+            out.append(
+                Generation(
+                    text=" ".join(words),
+                    prompt_tokens=self.count_tokens(req.prompt),
+                    completion_tokens=len(words),
+                )
+            )
+        return out

@@ -1,0 +1,300 @@
+"""Command line: thin wrappers over the library, with rich progress and tables.
+
+Every user error is a one-line message on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from taskfit.errors import TaskfitError
+from taskfit.types import Unit
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Prompt an LLM or fine-tune a small model? taskfit measures it on your data.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class RichHook:
+    """Progress bars: one line per unit, advanced per example."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def unit_started(self, unit: Unit, total: int) -> None:
+        self.task = self.progress.add_task(unit.name, total=total)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def unit_finished(self, unit: Unit, cached: bool) -> None:
+        if cached:
+            t = self.progress.add_task(f"{unit.name} (cached)", total=1)
+            self.progress.advance(t, 1)
+        self.task = None
+
+
+# Options shared by `compare` and `demo`.
+LlmOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--llm",
+        help="LLM spec, repeatable: smollm2 (embedded, default), "
+        "gguf:/path/model.gguf, openai:MODEL, openai:MODEL@BASE_URL.",
+    ),
+]
+ApproachOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--approaches",
+        help="Comma-separated: zero-shot, few-shot, few-shot-knn, "
+        "majority, tfidf-lr, encoder-lr, setfit. Default: all.",
+    ),
+]
+ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
+MaxTestOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-test",
+        help="Cap on test examples for LLM approaches (stratified "
+        "sample; intervals show the smaller n).",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for splits, demos, training.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder for results.json and summary.md [default: .taskfit/runs/RUN_ID].",
+    ),
+]
+LatencyOpt = Annotated[
+    float | None, typer.Option("--latency-p95-ms", help="Rule out approaches slower than this.")
+]
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option("--budget-per-1k", help="Rule out approaches costing more USD per 1k."),
+]
+UsdHourOpt = Annotated[
+    float, typer.Option("--usd-per-hour", help="Price of local compute, USD per hour.")
+]
+PriceFileOpt = Annotated[
+    Path | None,
+    typer.Option("--price-file", help="JSON/YAML: model -> {input_per_1m, output_per_1m}."),
+]
+EncoderOpt = Annotated[
+    str, typer.Option("--encoder", help="Sentence encoder: minilm (embedded) or a local folder.")
+]
+
+
+def _run(fn: Any, **kwargs: Any) -> None:
+    from taskfit.pipeline import CompareResult
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        result: CompareResult = fn(hook=RichHook(progress), **kwargs)
+    _show(result)
+
+
+def _show(result: Any) -> None:
+    table = Table(title="taskfit comparison", title_justify="left")
+    for col in ("approach", "n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s"):
+        table.add_column(col, justify="left" if col == "approach" else "right")
+    for m in result.metrics:
+        a = m.accuracy
+        table.add_row(
+            m.name,
+            str(m.n_test),
+            f"{a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}]",
+            f"{m.macro_f1.value:.3f}",
+            f"{m.latency_p95_ms:.1f}",
+            f"{m.cost_per_1k_usd:.3g}",
+            f"{m.train_seconds:.1f}",
+        )
+    out.print(table)
+    rec = result.recommendation
+    out.print(f"\n[bold]Recommendation: {rec.choice}[/bold]")
+    for r in rec.reasons:
+        out.print(f"  - {r}", markup=False, highlight=False)
+    for w in rec.warnings:
+        out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
+    stats = result.results_json["run_stats"]
+    out.print(
+        f"\nLLM calls made {stats['llm_calls_made']}, cached {stats['llm_calls_cached']}; "
+        f"units run {stats['units_run']}, cached {stats['units_cached']}; "
+        f"{stats['wall_seconds']:.1f} s.",
+        highlight=False,
+    )
+    out.print(
+        f"Wrote {result.out_dir / 'results.json'} and {result.out_dir / 'summary.md'}",
+        highlight=False,
+    )
+
+
+def _options(**kw: Any) -> dict[str, Any]:
+    from taskfit.run.plan import parse_approaches
+
+    approaches = kw.pop("approaches")
+    return {
+        **kw,
+        "llms": tuple(kw.pop("llms") or ()),
+        "approaches": parse_approaches(approaches) if approaches else None,
+        "out": str(kw.pop("out")) if kw.get("out") else None,
+        "price_file": str(kw.pop("price_file")) if kw.get("price_file") else None,
+    }
+
+
+@app.command()
+def compare(
+    data: Annotated[Path, typer.Argument(help="Training data (CSV, TSV, JSONL, Parquet).")],
+    text: Annotated[str, typer.Option("--text", help="Text column.")],
+    label: Annotated[str, typer.Option("--label", help="Label column.")],
+    text_pair: Annotated[
+        str | None,
+        typer.Option("--text-pair", help="Second text column (sentence-pair tasks such as NLI)."),
+    ] = None,
+    test: Annotated[Path | None, typer.Option("--test", help="Separate test file.")] = None,
+    test_size: Annotated[
+        float,
+        typer.Option(
+            "--test-size", help="Test share when no --test is given (seeded, stratified)."
+        ),
+    ] = 0.3,
+    drop_empty: Annotated[
+        bool,
+        typer.Option(
+            "--drop-empty", help="Skip rows with empty text or label (counted) instead of failing."
+        ),
+    ] = False,
+    llm: LlmOpt = None,
+    approaches: ApproachOpt = None,
+    shots: ShotsOpt = 8,
+    max_test: MaxTestOpt = None,
+    seed: SeedOpt = 0,
+    out_dir: OutOpt = None,
+    latency_p95_ms: LatencyOpt = None,
+    budget_per_1k: BudgetOpt = None,
+    usd_per_hour: UsdHourOpt = 0.10,
+    price_file: PriceFileOpt = None,
+    encoder: EncoderOpt = "minilm",
+) -> None:
+    """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
+
+    Example: taskfit compare tickets.csv --text body --label intent --max-test 300
+    """
+    from taskfit.pipeline import compare as run_compare
+
+    opts = _options(
+        llms=llm,
+        approaches=approaches,
+        shots=shots,
+        max_test=max_test,
+        seed=seed,
+        out=out_dir,
+        latency_p95_ms=latency_p95_ms,
+        budget_per_1k=budget_per_1k,
+        usd_per_hour=usd_per_hour,
+        price_file=price_file,
+        encoder=encoder,
+    )
+    _run(
+        run_compare,
+        data=data,
+        text=text,
+        label=label,
+        text_pair=text_pair,
+        test=test,
+        test_size=test_size,
+        drop_empty=drop_empty,
+        **opts,
+    )
+
+
+@app.command()
+def demo(
+    llm: LlmOpt = None,
+    approaches: ApproachOpt = None,
+    shots: ShotsOpt = 8,
+    max_test: MaxTestOpt = None,
+    seed: SeedOpt = 0,
+    out_dir: OutOpt = None,
+    latency_p95_ms: LatencyOpt = None,
+    budget_per_1k: BudgetOpt = None,
+    usd_per_hour: UsdHourOpt = 0.10,
+    price_file: PriceFileOpt = None,
+    encoder: EncoderOpt = "minilm",
+) -> None:
+    """Compare on the bundled demo data (8 support intents) with the embedded models.
+
+    No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr
+    """
+    from taskfit.pipeline import compare_demo
+
+    opts = _options(
+        llms=llm,
+        approaches=approaches,
+        shots=shots,
+        max_test=max_test,
+        seed=seed,
+        out=out_dir,
+        latency_p95_ms=latency_p95_ms,
+        budget_per_1k=budget_per_1k,
+        usd_per_hour=usd_per_hour,
+        price_file=price_file,
+        encoder=encoder,
+    )
+    err.print(
+        "taskfit demo: 8 customer-support intents (bundled), embedded SmolLM2-135M and "
+        "MiniLM; the first run takes a few minutes on 2 CPU cores.",
+        highlight=False,
+    )
+    _run(compare_demo, **opts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors become one line and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except TaskfitError as e:
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted: finished work is kept; run the same command again to resume.")
+        sys.exit(130)
+    except Exception as e:  # click usage errors and the like
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            sys.exit(e.exit_code)
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(2)
+        if isinstance(e, click.exceptions.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,329 @@
+"""The compare pipeline: load -> plan -> execute -> score -> recommend -> render.
+
+Everything a user can get wrong (files, columns, approach names, LLM specs, model
+paths) is checked before the store is opened, so bad input writes nothing.
+
+>>> from taskfit import compare
+>>> res = compare("tickets.csv", text="body", label="intent", max_test=100)  # doctest: +SKIP
+>>> res.to_frame()[["name", "accuracy", "cost_per_1k_usd"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from taskfit.backends import LLMSpec, parse_spec
+from taskfit.backends.llamacpp import check_gguf
+from taskfit.data import load_dataset, load_demo
+from taskfit.errors import UsageError
+from taskfit.learners.embed import Embedder, resolve_encoder
+from taskfit.metrics import (
+    DEFAULT_PRICES,
+    DEFAULT_USD_PER_HOUR,
+    load_price_file,
+    price_for,
+    summarize,
+)
+from taskfit.recommend import Constraints, recommend
+from taskfit.report import build_results, render_summary
+from taskfit.run.execute import Executor, ProgressHook
+from taskfit.run.plan import (
+    DEFAULT_APPROACHES,
+    PROMPT_APPROACHES,
+    PlanOptions,
+    parse_approaches,
+    plan_units,
+)
+from taskfit.run.store import Store, default_home
+from taskfit.types import (
+    ApproachMetrics,
+    Comparison,
+    Dataset,
+    Recommendation,
+    UnitResult,
+    canonical_hash,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CompareOptions", "CompareResult", "compare", "compare_dataset"]
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """Everything but the data. Defaults are what `taskfit compare` uses."""
+
+    llms: tuple[str, ...] = ()
+    approaches: tuple[str, ...] | None = None
+    shots: int = 8
+    max_test: int | None = None
+    seed: int = 0
+    encoder: str = "minilm"
+    latency_p95_ms: float | None = None
+    budget_per_1k: float | None = None
+    usd_per_hour: float = DEFAULT_USD_PER_HOUR
+    price_file: str | None = None
+    setfit_per_class: int = 16
+    out: str | None = None
+    home: str | None = None
+    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """What `compare` returns: typed metrics, the recommendation, and the JSON written."""
+
+    run_id: str
+    out_dir: Path
+    dataset: Dataset
+    metrics: tuple[ApproachMetrics, ...]
+    comparisons: tuple[Comparison, ...]
+    recommendation: Recommendation
+    results_json: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per approach with the headline figures."""
+        import pandas as pd
+
+        rows = []
+        for m in self.metrics:
+            rows.append(
+                {
+                    "name": m.name,
+                    "family": m.family,
+                    "model": m.model,
+                    "n_train_labels": m.n_train_labels,
+                    "n_test": m.n_test,
+                    "accuracy": m.accuracy.value,
+                    "accuracy_ci_low": m.accuracy.ci_low,
+                    "accuracy_ci_high": m.accuracy.ci_high,
+                    "macro_f1": m.macro_f1.value,
+                    "macro_f1_ci_low": m.macro_f1.ci_low,
+                    "macro_f1_ci_high": m.macro_f1.ci_high,
+                    "latency_p50_ms": m.latency_p50_ms,
+                    "latency_p95_ms": m.latency_p95_ms,
+                    "throughput_per_s": m.throughput_per_s,
+                    "train_seconds": m.train_seconds,
+                    "cost_per_1k_usd": m.cost_per_1k_usd,
+                    "parse_failures": m.parse_failures,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def _check_llms(specs: Sequence[str]) -> tuple[LLMSpec, ...]:
+    parsed = tuple(parse_spec(s) for s in specs)
+    for sp in parsed:
+        if sp.kind == "gguf" and sp.target != "smollm2":
+            from taskfit.errors import BackendError
+
+            try:
+                check_gguf(Path(sp.target).expanduser())
+            except BackendError as e:
+                raise UsageError(str(e)) from None
+    return parsed
+
+
+def compare(
+    data: str | os.PathLike[str],
+    *,
+    text: str,
+    label: str,
+    text_pair: str | None = None,
+    test: str | os.PathLike[str] | None = None,
+    test_size: float = 0.3,
+    drop_empty: bool = False,
+    hook: ProgressHook | None = None,
+    **options: Any,
+) -> CompareResult:
+    """Load ``data`` and compare approaches on it; see :class:`CompareOptions`."""
+    opts = CompareOptions(**options)
+    _validate(opts)  # before loading: a typo in a flag should not wait for a big file
+    dataset = load_dataset(
+        data,
+        text=text,
+        label=label,
+        text_pair=text_pair,
+        test=test,
+        test_size=test_size,
+        seed=opts.seed,
+        drop_empty=drop_empty,
+    )
+    return compare_dataset(dataset, opts, hook=hook)
+
+
+def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...]]:
+    approaches = parse_approaches(opts.approaches or DEFAULT_APPROACHES)
+    llms = _check_llms(opts.llms or ("smollm2",))
+    if opts.shots < 1:
+        raise UsageError("--shots must be at least 1")
+    uses_encoder = {"encoder-lr", "setfit", "few-shot-knn"} & set(approaches)
+    if uses_encoder:
+        resolve_encoder(opts.encoder)
+    return approaches, llms
+
+
+def compare_dataset(
+    dataset: Dataset, opts: CompareOptions, *, hook: ProgressHook | None = None
+) -> CompareResult:
+    approaches, llms = _validate(opts)
+    prices = dict(DEFAULT_PRICES)
+    if opts.price_file:
+        prices.update(load_price_file(opts.price_file))
+    if not any(a in PROMPT_APPROACHES for a in approaches):
+        llms = ()
+    plan = PlanOptions(
+        approaches=approaches,
+        llms=llms,
+        encoder=opts.encoder,
+        shots=opts.shots,
+        max_test=opts.max_test,
+        seed=opts.seed,
+        setfit_per_class=opts.setfit_per_class,
+        label_name=dataset.label_col,
+    )
+    units = plan_units(dataset, plan)
+    home = Path(opts.home) if opts.home else default_home()
+    store = Store(home / "store.db")
+    run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + canonical_hash([u.key for u in units])[:8]
+    out_dir = Path(opts.out) if opts.out else home / "runs" / run_id
+    settings = _settings(opts, approaches, llms, dataset)
+    store.start_run(run_id, settings, str(out_dir))
+    spec_by_canonical = {s.canonical: s for s in llms}
+    try:
+        from taskfit.backends import make_backend
+
+        executor = Executor(
+            dataset=dataset,
+            store=store,
+            embedder=Embedder(opts.encoder, cache=store),
+            backend_factory=lambda c: make_backend(
+                spec_by_canonical[c], **opts.backend_options.get(c, {})
+            ),
+            hook=hook or ProgressHook(),
+        )
+        results = executor.run(units)
+        result = _score_and_render(
+            dataset, opts, units, results, executor, llms, prices, run_id, out_dir, settings
+        )
+        store.finish_run(run_id, "finished")
+        return result
+    except BaseException:
+        store.finish_run(run_id, "failed")
+        raise
+    finally:
+        store.close()
+
+
+def _settings(
+    opts: CompareOptions, approaches: Sequence[str], llms: Sequence[LLMSpec], dataset: Dataset
+) -> dict[str, Any]:
+    from taskfit import __version__
+
+    return {
+        "approaches": list(approaches),
+        "llms": [s.canonical for s in llms],
+        "encoder": opts.encoder,
+        "shots": opts.shots,
+        "max_test": opts.max_test,
+        "seed": opts.seed,
+        "setfit_per_class": opts.setfit_per_class,
+        "latency_p95_ms": opts.latency_p95_ms,
+        "budget_per_1k": opts.budget_per_1k,
+        "usd_per_hour": opts.usd_per_hour,
+        "price_file": opts.price_file,
+        "columns": {
+            "text": dataset.text_col,
+            "text_pair": dataset.text_pair_col,
+            "label": dataset.label_col,
+        },
+        "versions": _versions(__version__),
+    }
+
+
+def _versions(own: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"taskfit": own}
+    for pkg in ("llama-cpp-python", "sentence-transformers", "setfit", "scikit-learn", "torch"):
+        with contextlib.suppress(PackageNotFoundError):
+            out[pkg] = version(pkg)
+    return out
+
+
+def _score_and_render(
+    dataset,
+    opts,
+    units,
+    results,
+    executor,
+    llms,
+    prices,
+    run_id,  # type: ignore[no-untyped-def]
+    out_dir,
+    settings,
+) -> CompareResult:
+    by_name: dict[str, UnitResult] = {r.name: r for r in results}
+    y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
+    metrics = []
+    for r in results:
+        price = None
+        spec = next((s for s in llms if s.canonical == r.model), None)
+        if spec is not None and spec.kind == "openai":
+            price = price_for(spec.target, prices)
+        metrics.append(
+            summarize(
+                r,
+                y_true[r.name],
+                usd_per_hour=opts.usd_per_hour,
+                price_in_per_1m=price[0] if price else None,
+                price_out_per_1m=price[1] if price else None,
+                seed=opts.seed,
+            )
+        )
+    smoke = [s.canonical for s in llms if s.canonical == "smollm2"]
+    real = [s.canonical for s in llms if s.canonical != "smollm2"]
+    rec, comparisons = recommend(
+        metrics,
+        by_name,
+        y_true,
+        constraints=Constraints(opts.latency_p95_ms, opts.budget_per_1k),
+        smoke_test_llms=smoke,
+        real_llms=real,
+    )
+    doc = build_results(
+        run_id=run_id,
+        dataset=dataset,
+        metrics=metrics,
+        results=by_name,
+        comparisons=comparisons,
+        recommendation=rec,
+        run_stats=executor.stats.to_json(),
+        settings=settings,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
+    _write_atomic(out_dir / "summary.md", render_summary(doc))
+    return CompareResult(run_id, out_dir, dataset, tuple(metrics), tuple(comparisons), rec, doc)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def compare_demo(**options: Any) -> CompareResult:
+    """Compare on the bundled demo data (8 support intents) with the embedded models."""
+    hook = options.pop("hook", None)
+    return compare_dataset(
+        load_demo(seed=options.get("seed", 0)), CompareOptions(**options), hook=hook
+    )

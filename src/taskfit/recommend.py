@@ -1,0 +1,131 @@
+"""Recommendation (first version): evidence + constraints -> a choice with its reasons.
+
+1. Drop approaches that break a hard constraint (``--latency-p95-ms``,
+   ``--budget-per-1k``), saying which and by how much.
+2. Among the rest take the most accurate, then test every other one against it
+   (McNemar on the test examples both saw). If a cheaper approach is not
+   significantly worse (p >= ``alpha``), prefer the cheapest such one and say so.
+3. Every reason names its figures; warnings flag evidence that says little (the
+   embedded smoke-test LLM, a best approach that does not beat the majority baseline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from taskfit.metrics import compare_to_best
+from taskfit.types import ApproachMetrics, Comparison, Recommendation, UnitResult
+
+__all__ = ["SMOKE_TEST_WARNING", "Constraints", "recommend"]
+
+SMOKE_TEST_WARNING = (
+    "The only LLM measured is the embedded SmolLM2-135M smoke-test model, which is near "
+    "chance on real tasks: its results say little about what a real LLM would do here. "
+    "Point taskfit at a real one with --llm openai:gpt-4o-mini (OPENAI_API_KEY), "
+    "--llm openai:MODEL@http://localhost:8000/v1 (vLLM, llama.cpp server, Ollama), or "
+    "--llm gguf:/path/model.gguf."
+)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    latency_p95_ms: float | None = None
+    budget_per_1k: float | None = None
+
+
+def _usd(x: float) -> str:
+    return f"${x:.3g}"
+
+
+def _fmt_acc(m: ApproachMetrics) -> str:
+    a = m.accuracy
+    return f"accuracy {a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}] (n={m.n_test})"
+
+
+def _violations(m: ApproachMetrics, c: Constraints) -> list[str]:
+    out = []
+    if c.latency_p95_ms is not None and m.latency_p95_ms > c.latency_p95_ms:
+        out.append(f"p95 latency {m.latency_p95_ms:.1f} ms > {c.latency_p95_ms:g} ms")
+    if c.budget_per_1k is not None and m.cost_per_1k_usd > c.budget_per_1k:
+        out.append(f"{_usd(m.cost_per_1k_usd)} per 1k > budget ${c.budget_per_1k:g}")
+    return out
+
+
+def recommend(
+    metrics: Sequence[ApproachMetrics],
+    results: Mapping[str, UnitResult],
+    y_true: Mapping[str, Sequence[str]],
+    *,
+    constraints: Constraints = Constraints(),
+    smoke_test_llms: Sequence[str] = (),
+    real_llms: Sequence[str] = (),
+    alpha: float = 0.05,
+) -> tuple[Recommendation, list[Comparison]]:
+    """Choose an approach; also return the comparisons against the best feasible one."""
+    reasons: list[str] = []
+    warnings: list[str] = []
+    if smoke_test_llms and not real_llms:
+        warnings.append(SMOKE_TEST_WARNING)
+    feasible = []
+    for m in metrics:
+        bad = _violations(m, constraints)
+        if bad:
+            reasons.append(f"{m.name} is ruled out: {'; '.join(bad)}.")
+        else:
+            feasible.append(m)
+    if not feasible:
+        return Recommendation(
+            "none", tuple([*reasons, "No approach meets the constraints."]), tuple(warnings)
+        ), []
+
+    by_name = {m.name: m for m in feasible}
+    best_name, comparisons = compare_to_best(
+        {n: results[n] for n in by_name}, {n: y_true[n] for n in by_name}, by_name
+    )
+    best = by_name[best_name]
+    reasons.insert(
+        0, f"Most accurate: {best.name}, {_fmt_acc(best)}, macro-F1 {best.macro_f1.value:.3f}."
+    )
+    ties = [by_name[c.b] for c in comparisons if c.n > 0 and c.p_value >= alpha]
+    cheaper = [m for m in ties if m.cost_per_1k_usd < best.cost_per_1k_usd]
+    choice = best
+    if cheaper:
+        choice = min(
+            cheaper, key=lambda m: (m.cost_per_1k_usd, m.latency_p95_ms, -m.accuracy.value)
+        )
+        p = next(c for c in comparisons if c.b == choice.name)
+        reasons.append(
+            f"Prefer {choice.name}: it is not significantly less accurate than {best.name} "
+            f"({_fmt_acc(choice)}; McNemar p={p.p_value:.3f} on {p.n} shared examples) and "
+            f"costs {_usd(choice.cost_per_1k_usd)} vs {_usd(best.cost_per_1k_usd)} per 1k "
+            f"predictions (p95 latency {choice.latency_p95_ms:.1f} vs "
+            f"{best.latency_p95_ms:.1f} ms)."
+        )
+    else:
+        worse = [c for c in comparisons if c.p_value < alpha]
+        if worse:
+            reasons.append(
+                f"{best.name} is significantly more accurate than "
+                + ", ".join(f"{c.b} (p={c.p_value:.3g}, n={c.n})" for c in worse[:4])
+                + ("" if len(worse) <= 4 else f" and {len(worse) - 4} more")
+                + "."
+            )
+    reasons.append(
+        f"{choice.name} costs {_usd(choice.cost_per_1k_usd)} per 1k predictions "
+        f"({choice.cost_basis}); p50/p95 latency {choice.latency_p50_ms:.1f}/"
+        f"{choice.latency_p95_ms:.1f} ms."
+    )
+    majority = next((m for m in metrics if m.name == "majority"), None)
+    if majority is not None and choice.name != "majority":
+        gain = choice.accuracy.value - majority.accuracy.value
+        reasons.append(
+            f"Against the majority-class baseline ({majority.accuracy.value:.3f}) "
+            f"{choice.name} gains {gain * 100:+.1f} accuracy points."
+        )
+        if choice.accuracy.ci_low <= majority.accuracy.value:
+            warnings.append(
+                f"{choice.name}'s accuracy interval includes the majority baseline: "
+                "the evidence for any learned approach here is weak."
+            )
+    return Recommendation(choice.name, tuple(reasons), tuple(warnings)), comparisons

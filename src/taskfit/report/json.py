@@ -1,0 +1,86 @@
+"""Build ``results.json`` (schema_version 1, see DESIGN.md). Never rename a field;
+later stages only add sections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from taskfit import __version__
+from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
+
+__all__ = ["SCHEMA_VERSION", "build_results"]
+
+SCHEMA_VERSION = 1
+
+
+def _approach(m: ApproachMetrics, r: UnitResult) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "family": m.family,
+        "model": m.model,
+        "n_train_labels": m.n_train_labels,
+        "n_test": m.n_test,
+        "metrics": {
+            "accuracy": m.accuracy.to_json(),
+            "macro_f1": m.macro_f1.to_json(),
+            "per_class_f1": m.per_class_f1,
+        },
+        "latency_ms": {"p50": m.latency_p50_ms, "p95": m.latency_p95_ms},
+        "throughput_per_s": m.throughput_per_s,
+        "train_seconds": m.train_seconds,
+        "tokens": {"prompt": m.prompt_tokens, "completion": m.completion_tokens},
+        "cost_per_1k_usd": m.cost_per_1k_usd,
+        "cost_basis": m.cost_basis,
+        "parse_failures": m.parse_failures,
+        "llm_calls": {"made": r.llm_calls_made, "cached": r.llm_calls_cached},
+        "notes": list(r.notes),
+    }
+
+
+def build_results(
+    *,
+    run_id: str,
+    dataset: Dataset,
+    metrics: Sequence[ApproachMetrics],
+    results: Mapping[str, UnitResult],
+    comparisons: Sequence[Comparison],
+    recommendation: Recommendation,
+    run_stats: Mapping[str, Any],
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The results document; ``settings`` records what is needed to reproduce the run."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "taskfit_version": __version__,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "task": {
+            "type": "classification",
+            "labels": list(dataset.labels),
+            "n_train": len(dataset.train),
+            "n_test": len(dataset.test),
+            "data_hash": dataset.data_hash,
+            "source": dataset.source,
+            "test_source": dataset.test_source,
+            "columns": {
+                "text": dataset.text_col,
+                "text_pair": dataset.text_pair_col,
+                "label": dataset.label_col,
+            },
+            "notes": list(dataset.notes),
+        },
+        "approaches": [_approach(m, results[m.name]) for m in metrics],
+        "comparisons": [
+            {"a": c.a, "b": c.b, "test": c.test, "p_value": c.p_value, "n": c.n}
+            for c in comparisons
+        ],
+        "run_stats": dict(run_stats),
+        "recommendation": {
+            "choice": recommendation.choice,
+            "reasons": list(recommendation.reasons),
+            "warnings": list(recommendation.warnings),
+        },
+        "settings": dict(settings),
+    }

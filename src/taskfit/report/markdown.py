@@ -1,0 +1,74 @@
+"""Render ``summary.md`` from a results document (the dict of :mod:`taskfit.report.json`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["render_summary"]
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_summary(results: dict[str, Any]) -> str:
+    task = results["task"]
+    rec = results["recommendation"]
+    lines = [
+        f"# taskfit comparison `{results['run_id']}`",
+        "",
+        f"Data: `{_cell(task['source'])}` - {task['n_train']} train / {task['n_test']} test "
+        f"examples, {len(task['labels'])} labels (data hash `{task['data_hash'][:12]}`).",
+        "",
+        f"## Recommendation: **{_cell(rec['choice'])}**",
+        "",
+        *[f"- {_cell(r)}" for r in rec["reasons"]],
+    ]
+    if rec.get("warnings"):
+        lines += ["", "**Warnings**", "", *[f"- {_cell(w)}" for w in rec["warnings"]]]
+    lines += [
+        "",
+        "## Approaches",
+        "",
+        "Accuracy and macro-F1 with 95% bootstrap intervals; n = test examples scored.",
+        "",
+        "| approach | family | labels used | n | accuracy [95% CI] | macro-F1 [95% CI] "
+        "| p50 / p95 ms | per s | train s | $ per 1k | parse fails |",
+        "|---|---|---:|---:|---|---|---|---:|---:|---:|---:|",
+    ]
+    for a in results["approaches"]:
+        acc, f1 = a["metrics"]["accuracy"], a["metrics"]["macro_f1"]
+        lines.append(
+            f"| {_cell(a['name'])} | {a['family']} | {a['n_train_labels']} | {a['n_test']} "
+            f"| {acc['value']:.3f} [{acc['ci_low']:.3f}, {acc['ci_high']:.3f}] "
+            f"| {f1['value']:.3f} [{f1['ci_low']:.3f}, {f1['ci_high']:.3f}] "
+            f"| {a['latency_ms']['p50']:.1f} / {a['latency_ms']['p95']:.1f} "
+            f"| {a['throughput_per_s']:.1f} | {a['train_seconds']:.1f} "
+            f"| {a['cost_per_1k_usd']:.3g} | {a['parse_failures']} |"
+        )
+    if results["comparisons"]:
+        lines += [
+            "",
+            "## Significance against the best (McNemar)",
+            "",
+            "| a | b | p-value | shared n |",
+            "|---|---|---:|---:|",
+        ]
+        for c in results["comparisons"]:
+            lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+    notes = [(a["name"], n) for a in results["approaches"] for n in a.get("notes", [])]
+    if notes or task.get("notes"):
+        lines += ["", "## Notes", ""]
+        lines += [f"- data: {_cell(n)}" for n in task.get("notes", [])]
+        lines += [f"- {_cell(name)}: {_cell(n)}" for name, n in notes]
+    s = results["run_stats"]
+    lines += [
+        "",
+        "## Run",
+        "",
+        f"LLM calls made {s['llm_calls_made']}, served from cache {s['llm_calls_cached']}; "
+        f"units run {s['units_run']}, cached {s['units_cached']}; wall {s['wall_seconds']:.1f} s.",
+        f"Local compute priced at ${results['settings'].get('usd_per_hour', 0):.2f}/hour.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""Local executor: run units in order, serving finished ones from the store.
+
+Each finished unit is written to the store at once; every LLM call inside a unit is
+cached as it returns (:class:`~taskfit.run.llm_cache.CachingBackend`). A run killed at
+any moment and started again with the same plan repeats no finished call or unit.
+Backends are opened on first use and always closed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from taskfit.backends import LLMBackend, make_backend, parse_spec
+from taskfit.learners import make_learner
+from taskfit.learners.embed import Embedder
+from taskfit.prompting.classify import run_prompt_approach
+from taskfit.run.llm_cache import CachingBackend
+from taskfit.run.store import Store
+from taskfit.types import Dataset, Unit, UnitResult
+
+__all__ = ["Executor", "ProgressHook", "RunStats"]
+
+
+class ProgressHook:
+    """Receives progress; the CLI renders it with rich, tests count it."""
+
+    def unit_started(self, unit: Unit, total: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+    def unit_finished(self, unit: Unit, cached: bool) -> None: ...
+
+
+@dataclass
+class RunStats:
+    llm_calls_made: int = 0
+    llm_calls_cached: int = 0
+    units_run: int = 0
+    units_cached: int = 0
+    wall_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Executor:
+    """Runs units against one dataset. Not thread-safe; one per run."""
+
+    dataset: Dataset
+    store: Store
+    embedder: Embedder
+    backend_factory: Callable[[str], LLMBackend] = field(
+        default=lambda spec: make_backend(parse_spec(spec))
+    )
+    hook: ProgressHook = field(default_factory=ProgressHook)
+    stats: RunStats = field(default_factory=RunStats)
+    _backends: dict[str, CachingBackend] = field(default_factory=dict)
+
+    def run(self, units: Sequence[Unit]) -> list[UnitResult]:
+        t0 = time.perf_counter()
+        results = []
+        with ExitStack() as stack:
+            stack.callback(self._close_backends)
+            for unit in units:
+                results.append(self._run_one(unit))
+        for b in self._backends.values():
+            self.stats.llm_calls_made += b.calls_made
+            self.stats.llm_calls_cached += b.calls_cached
+        self.stats.wall_seconds = time.perf_counter() - t0
+        return results
+
+    def _close_backends(self) -> None:
+        for b in self._backends.values():
+            b.close()
+
+    def backend(self, spec: str) -> CachingBackend:
+        if spec not in self._backends:
+            self._backends[spec] = CachingBackend(self.backend_factory(spec), self.store)
+        return self._backends[spec]
+
+    def _run_one(self, unit: Unit) -> UnitResult:
+        key = unit.key
+        cached = self.store.get_unit(key)
+        if cached is not None:
+            self.stats.units_cached += 1
+            self.hook.unit_finished(unit, cached=True)
+            return cached
+        self.hook.unit_started(unit, len(unit.test_indices))
+        result = self._run_prompt(unit) if unit.family == "prompt" else self._run_learner(unit)
+        self.store.put_unit(unit.to_json(), result)
+        self.stats.units_run += 1
+        self.hook.unit_finished(unit, cached=False)
+        return result
+
+    def _run_prompt(self, unit: Unit) -> UnitResult:
+        backend = self.backend(unit.model)
+        made0, cached0 = backend.calls_made, backend.calls_cached
+        test = [self.dataset.test[i] for i in unit.test_indices]
+        out = run_prompt_approach(
+            unit.approach,
+            backend,
+            self.dataset,
+            test,
+            label_name=unit.param("label_name", "label"),
+            shots=unit.param("shots", 0),
+            seed=unit.seed,
+            embedder=self.embedder if unit.approach == "few-shot-knn" else None,
+            progress=self.hook.advance,
+        )
+        return UnitResult(
+            unit_key=unit.key,
+            name=unit.name,
+            family=unit.family,
+            model=unit.model,
+            labels=self.dataset.labels,
+            test_indices=unit.test_indices,
+            predictions=tuple(out.predictions),
+            probabilities=tuple(tuple(p) for p in out.probabilities),
+            latency_ms=tuple(out.latency_ms),
+            n_train_labels=out.n_demo_labels,
+            train_seconds=0.0,
+            prompt_tokens=out.prompt_tokens,
+            completion_tokens=out.completion_tokens,
+            parse_failures=out.parse_failures,
+            llm_calls_made=backend.calls_made - made0,
+            llm_calls_cached=backend.calls_cached - cached0,
+            notes=tuple(out.notes),
+        )
+
+    def _learner_params(self, unit: Unit) -> dict[str, Any]:
+        if unit.approach == "encoder-lr":
+            return {"embedder": self.embedder, "seed": unit.seed}
+        if unit.approach == "setfit":
+            return {
+                "encoder": unit.model,
+                "per_class": unit.param("per_class", 16),
+                "max_pairs": unit.param("max_pairs", 640),
+                "seed": unit.seed,
+            }
+        if unit.approach == "tfidf-lr":
+            return {"seed": unit.seed}
+        return {}
+
+    def _run_learner(self, unit: Unit) -> UnitResult:
+        train = self.dataset.train
+        texts = [e.joined for e in train]
+        labels = [e.label for e in train]
+        learner = make_learner(unit.approach, **self._learner_params(unit))
+        t0 = time.perf_counter()
+        learner.fit(texts, labels)
+        train_seconds = time.perf_counter() - t0
+        test = [self.dataset.test[i] for i in unit.test_indices]
+        proba = learner.predict_proba([e.joined for e in test])
+        self.hook.advance(len(test))
+        classes = [str(c) for c in learner.classes_]
+        col = {c: j for j, c in enumerate(classes)}
+        probs = [
+            tuple(float(row[col[lab]]) if lab in col else 0.0 for lab in self.dataset.labels)
+            for row in proba
+        ]
+        preds = [classes[int(row.argmax())] for row in proba]
+        notes = []
+        n_used = int(getattr(learner, "n_used_", len(train)))
+        if n_used < len(train):
+            notes.append(
+                f"trained on a seeded sample of {n_used} of {len(train)} examples "
+                f"(at most {unit.param('per_class')} per class: SetFit is a few-shot method)"
+            )
+        return UnitResult(
+            unit_key=unit.key,
+            name=unit.name,
+            family=unit.family,
+            model=unit.model,
+            labels=self.dataset.labels,
+            test_indices=unit.test_indices,
+            predictions=tuple(preds),
+            probabilities=tuple(probs),
+            latency_ms=tuple(self._serving_latency(unit, learner, test)),
+            n_train_labels=n_used,
+            train_seconds=train_seconds,
+            notes=tuple(notes),
+        )
+
+    def _serving_latency(self, unit: Unit, learner: Any, test: Sequence[Any]) -> list[float]:
+        """Per-example latency of single predictions on up to 32 test examples.
+
+        Measured one example at a time with the embedding cache bypassed, as a
+        deployed model would see requests; batch prediction above is not timed.
+        """
+        sample = list(test[:32])
+        if unit.approach == "encoder-lr":
+            learner.embedder = Embedder(self.embedder.encoder, cache=None)
+            learner.embedder._model = self.embedder.model()
+        out = []
+        for ex in sample:
+            t0 = time.perf_counter()
+            learner.predict_proba([ex.joined])
+            out.append((time.perf_counter() - t0) * 1000)
+        return out

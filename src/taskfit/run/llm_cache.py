@@ -1,0 +1,108 @@
+"""Content-addressed cache of LLM calls, wrapped around any backend.
+
+The key of a call is the sha256 of the canonical JSON of (backend, model, kind, request,
+decoding params). Greedy generations ignore the seed; sampled ones (temperature > 0) are
+keyed with it, so a sampled output is never served for another seed. Misses are sent to
+the backend as one batch and written to the store as soon as they return.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from typing import Any
+
+from taskfit.backends.base import (
+    BackendInfo,
+    GenerateRequest,
+    Generation,
+    LLMBackend,
+    ScoreRequest,
+    ScoreResult,
+)
+from taskfit.run.store import Store
+from taskfit.types import canonical_hash
+
+__all__ = ["CachingBackend", "call_key"]
+
+
+def call_key(info: BackendInfo, kind: str, request: dict[str, Any]) -> str:
+    return canonical_hash(
+        {"backend": info.backend, "model": info.model_id, "kind": kind, "request": request}
+    )
+
+
+def _gen_request_json(req: GenerateRequest) -> dict[str, Any]:
+    d = asdict(req)
+    if req.temperature == 0:
+        d.pop("seed")  # greedy decoding does not depend on the seed
+    return d
+
+
+class CachingBackend(LLMBackend):
+    """Serve repeated calls from the store; count calls made and served from cache."""
+
+    def __init__(self, inner: LLMBackend, store: Store, *, chunk: int = 8) -> None:
+        self.inner = inner
+        self.store = store
+        self.chunk = chunk  # misses are sent and saved this many at a time
+        self.calls_made = 0
+        self.calls_cached = 0
+        self._info = inner.info()
+
+    def info(self) -> BackendInfo:
+        return self.inner.info()
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+        keys = [call_key(self._info, "score", asdict(r)) for r in requests]
+        return self._cached(
+            "score",
+            keys,
+            list(requests),
+            self.inner.score_options,
+            lambda d: ScoreResult(
+                **{
+                    **d,
+                    "logprobs": tuple(d["logprobs"]),
+                    "option_tokens": tuple(d["option_tokens"]),
+                }
+            ),
+        )
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+        keys = [call_key(self._info, "generate", _gen_request_json(r)) for r in requests]
+        return self._cached(
+            "generate", keys, list(requests), self.inner.generate, lambda d: Generation(**d)
+        )
+
+    def _cached(self, kind, keys, requests, call, decode):  # type: ignore[no-untyped-def]
+        found = self.store.get_calls(keys)
+        results: list[Any] = [None] * len(requests)
+        todo = []
+        for i, k in enumerate(keys):
+            if k in found:
+                results[i] = decode(found[k])
+                self.calls_cached += 1
+            else:
+                todo.append(i)
+        for start in range(0, len(todo), self.chunk):
+            part = todo[start : start + self.chunk]
+            t0 = time.perf_counter()
+            fresh = call([requests[i] for i in part])
+            per_request = (time.perf_counter() - t0) / max(1, len(part))
+            rows = []
+            for i, res in zip(part, fresh, strict=True):
+                if not res.seconds:
+                    res = replace(res, seconds=per_request)
+                results[i] = res
+                rows.append((keys[i], self._info.backend, self._info.model_id, kind, asdict(res)))
+            self.store.put_calls(rows)
+            self.calls_made += len(part)
+        return results

@@ -1,0 +1,129 @@
+"""Planning: turn options into a list of pure, hashable units.
+
+A unit is one approach x model x test sample x seed. Planning does no work and
+touches no model, so a plan can be printed, cached, or shipped to any executor.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from taskfit.backends import LLMSpec
+from taskfit.errors import UsageError
+from taskfit.types import Dataset, Unit
+
+__all__ = [
+    "DEFAULT_APPROACHES",
+    "FINETUNE_APPROACHES",
+    "PROMPT_APPROACHES",
+    "PlanOptions",
+    "parse_approaches",
+    "plan_units",
+    "stratified_sample",
+]
+
+PROMPT_APPROACHES = ("zero-shot", "few-shot", "few-shot-knn")
+FINETUNE_APPROACHES = ("majority", "tfidf-lr", "encoder-lr", "setfit")
+DEFAULT_APPROACHES = PROMPT_APPROACHES + FINETUNE_APPROACHES
+_FAMILY = {"majority": "baseline", "tfidf-lr": "baseline"}
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    approaches: tuple[str, ...] = DEFAULT_APPROACHES
+    llms: tuple[LLMSpec, ...] = ()
+    encoder: str = "minilm"
+    shots: int = 8
+    max_test: int | None = None  # cap on test examples for prompted approaches
+    seed: int = 0
+    setfit_per_class: int = 16
+    setfit_max_pairs: int = 640
+    label_name: str = "label"
+
+
+def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:
+    """Split and validate ``a,b,c``; unknown names list the valid ones."""
+    items = [text] if isinstance(text, str) else list(text)
+    names = [n.strip() for item in items for n in item.split(",") if n.strip()]
+    bad = [n for n in names if n not in DEFAULT_APPROACHES]
+    if bad:
+        raise UsageError(
+            f"unknown approach {bad[0]!r}; valid approaches: {', '.join(DEFAULT_APPROACHES)}"
+        )
+    if not names:
+        raise UsageError(f"no approach given; valid approaches: {', '.join(DEFAULT_APPROACHES)}")
+    return tuple(dict.fromkeys(names))
+
+
+def stratified_sample(labels: Sequence[str], n: int | None, seed: int) -> tuple[int, ...]:
+    """At most ``n`` indices keeping label proportions (largest remainder), sorted."""
+    if n is None or n >= len(labels):
+        return tuple(range(len(labels)))
+    if n <= 0:
+        raise UsageError("--max-test must be a positive number")
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for i, lab in enumerate(labels):
+        by_label[lab].append(i)
+    total = len(labels)
+    quotas = {lab: n * len(ix) / total for lab, ix in by_label.items()}
+    take = {lab: int(q) for lab, q in quotas.items()}
+    left = n - sum(take.values())
+    for lab in sorted(quotas, key=lambda k: (-(quotas[k] - take[k]), k))[:left]:
+        take[lab] += 1
+    rng = random.Random(seed)
+    picked: list[int] = []
+    for lab in sorted(by_label):
+        picked.extend(rng.sample(by_label[lab], take[lab]))
+    return tuple(sorted(picked))
+
+
+def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
+    """Every unit of a comparison, prompted approaches first (they share a backend)."""
+    test_labels = [ex.label for ex in dataset.test]
+    all_idx = tuple(range(len(dataset.test)))
+    llm_idx = stratified_sample(test_labels, opts.max_test, opts.seed)
+    common = (("label_name", opts.label_name),)
+    units: list[Unit] = []
+    for spec in opts.llms:
+        for a in opts.approaches:
+            if a not in PROMPT_APPROACHES:
+                continue
+            params = [*common]
+            if a != "zero-shot":
+                params.append(("shots", opts.shots))
+            if a == "few-shot-knn":
+                params.append(("encoder", opts.encoder))
+            units.append(
+                Unit(
+                    a,
+                    "prompt",
+                    spec.canonical,
+                    dataset.data_hash,
+                    llm_idx,
+                    opts.seed,
+                    tuple(params),
+                )
+            )
+    for a in opts.approaches:
+        if a not in FINETUNE_APPROACHES:
+            continue
+        model = opts.encoder if a in ("encoder-lr", "setfit") else ""
+        params = []
+        if a == "setfit":
+            params = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
+        family = _FAMILY.get(a, "finetune")
+        units.append(
+            Unit(
+                a,
+                family,
+                model,
+                dataset.data_hash,
+                all_idx,
+                opts.seed,  # type: ignore[arg-type]
+                tuple(params),
+            )
+        )
+    return units

@@ -1,0 +1,64 @@
+"""One conformance test over every LLM backend: llama.cpp (real GGUF), OpenAI-compatible
+HTTP (against a real local server) and the scripted fake."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from tests.support.fake_openai_server import FakeOpenAIServer
+
+from taskfit.backends import GenerateRequest, LLMBackend, ScoreRequest
+from taskfit.backends.fake import FakeBackend
+
+PREFIX = "Classify each text. The possible sentiment values are:\n- positive\n- negative\n\n"
+OPTIONS = (" positive", " negative")
+
+
+@pytest.fixture(params=["fake", "llamacpp", "openai"])
+def backend(request) -> LLMBackend:
+    if request.param == "fake":
+        yield FakeBackend()
+    elif request.param == "llamacpp":
+        yield request.getfixturevalue("smollm2")
+    else:
+        from taskfit.backends.openai_compat import OpenAICompatBackend
+
+        with FakeOpenAIServer() as server:
+            be = OpenAICompatBackend(
+                "m", base_url=server.base_url, max_retries=1, backoff_base_s=0.01
+            )
+            yield be
+            be.close()
+
+
+def _req(text: str) -> ScoreRequest:
+    return ScoreRequest(PREFIX, f"Text: {text}\nSentiment:", OPTIONS)
+
+
+def test_backend_conformance(backend: LLMBackend) -> None:
+    info = backend.info()
+    assert info.model_id and info.context_size > 0 and isinstance(info.prompt_logprobs, bool)
+
+    texts = ["I loved every minute of it", "Dreadful, a waste of money", "It was fine"]
+    batch = backend.score_options([_req(t) for t in texts])
+    assert len(batch) == len(texts)
+    for res in batch:
+        assert len(res.logprobs) == len(OPTIONS) == len(res.option_tokens)
+        assert all(math.isfinite(lp) and lp <= 1e-6 for lp in res.logprobs)
+        assert all(n >= 1 for n in res.option_tokens)
+        assert res.prompt_tokens > 0 and res.evaluated_tokens > 0
+
+    # Scores depend on the input text (the llama.cpp `scores` pitfall reads zeros).
+    assert batch[0].logprobs != batch[1].logprobs
+
+    # Order and determinism: one at a time gives what the batch gave.
+    for text, res in zip(texts, batch, strict=True):
+        again = backend.score_options([_req(text)])[0]
+        assert again.logprobs == pytest.approx(res.logprobs, abs=0.15)
+
+    gens = backend.generate([GenerateRequest("Say hello.", max_tokens=4)])
+    assert len(gens) == 1 and isinstance(gens[0].text, str)
+    assert gens[0].prompt_tokens > 0 and 0 <= gens[0].completion_tokens <= 4 + 1
+
+    assert backend.count_tokens("one two three four") >= 1

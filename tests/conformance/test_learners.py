@@ -1,0 +1,66 @@
+"""One conformance test over every learner: the scikit-learn estimator contract."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from taskfit.learners import REGISTRY, make_learner, predict
+
+TEXTS = [
+    "refund my money please",
+    "I want my money back",
+    "give me a refund now",
+    "refund the charge",
+    "please send the refund",
+    "where is my parcel",
+    "my parcel has not arrived",
+    "track my parcel delivery",
+    "parcel delivery is late",
+    "when will the parcel arrive",
+    "reset my password",
+    "forgot my password",
+    "password reset link broken",
+    "cannot log in, password wrong",
+    "change my password",
+]
+LABELS = ["refund"] * 5 + ["delivery"] * 5 + ["password"] * 5
+
+
+def _params(name: str, request) -> dict:
+    if name == "encoder-lr":
+        return {"embedder": request.getfixturevalue("embedder")}
+    if name == "setfit":
+        request.getfixturevalue("embedder")  # skips when the encoder is not installed
+        return {"max_pairs": 64, "per_class": 4}
+    return {}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_learner_conformance(name: str, request) -> None:
+    params = _params(name, request)
+    learner = make_learner(name, **params)
+    # __init__ only stores parameters: no learned state before fit.
+    assert not [a for a in vars(learner) if a.endswith("_") and not a.startswith("_")]
+    sig = inspect.signature(type(learner).__init__)
+    for p in params:
+        assert p in sig.parameters
+
+    assert learner.fit(TEXTS, LABELS) is learner
+    assert list(learner.classes_) == sorted(set(LABELS))
+    test = ["I need a refund", "my parcel is lost", "password does not work"]
+    proba = learner.predict_proba(test)
+    assert proba.shape == (3, 3)
+    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert (proba >= 0).all()
+    preds = predict(learner, test)
+    if name == "majority":
+        assert preds == ["delivery"] * 3  # ties: sorted first among equally frequent
+    else:
+        assert preds == ["refund", "delivery", "password"]
+
+    # Same seed and data give the same probabilities.
+    again = make_learner(name, **params).fit(TEXTS, LABELS).predict_proba(test)
+    assert np.allclose(proba, again, atol=1e-4)

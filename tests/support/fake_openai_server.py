@@ -1,0 +1,416 @@
+"""A small, real OpenAI-compatible HTTP server for tests, with fault injection.
+
+It serves ``POST /v1/completions`` (``echo`` + ``logprobs`` like vLLM: whitespace
+tokens with their character offsets and deterministic log-probs derived from a hash of
+(preceding text, token)) and ``POST /v1/chat/completions`` (a scripted answer). Faults
+queued with :meth:`FakeOpenAIServer.add_faults` are applied to the next requests, one
+per request, whatever the path:
+
+``"429"`` (with ``Retry-After``), ``"500"``, ``"503"`` or any other status code,
+``"slow"`` (sleeps ``slow_s`` before answering normally), ``"garbage"`` (200, not
+JSON), ``"truncated_json"``, ``"missing_fields"`` (200, JSON without ``choices``) and
+``"disconnect"`` (closes the connection without a response).
+
+Usage::
+
+    with FakeOpenAIServer() as server:
+        backend = OpenAICompatBackend("fake-model", server.base_url)
+
+The server runs in a background thread bound to 127.0.0.1 on a free port and stops
+when the context manager exits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+__all__ = [
+    "FAULTS",
+    "FakeOpenAIServer",
+    "expected_score",
+    "token_logprob",
+    "tokenize",
+]
+
+FAULTS = (
+    "429",
+    "500",
+    "503",
+    "slow",
+    "garbage",
+    "truncated_json",
+    "missing_fields",
+    "disconnect",
+)
+GENERATED_TOKEN = " ok"
+_TOKEN_RE = re.compile(r"\s*\S+|\s+$")
+
+
+def tokenize(text: str) -> list[tuple[str, int]]:
+    """Whitespace tokens with their leading whitespace, and their character offsets.
+
+    The tokens concatenate back to ``text``.
+    """
+    return [(m.group(), m.start()) for m in _TOKEN_RE.finditer(text)]
+
+
+def token_logprob(preceding: str, token: str) -> float:
+    """A deterministic log-probability in [-10.05, -0.05] for ``token`` after ``preceding``."""
+    digest = hashlib.sha256(f"{preceding}\x00{token}".encode()).digest()
+    return -(0.05 + int.from_bytes(digest[:4], "big") % 10_000 / 1_000)
+
+
+def expected_score(context: str, option: str) -> tuple[float, int, int]:
+    """(log-prob, option tokens, prompt tokens of ``context``) as this server computes them.
+
+    Assumes the option starts at a token boundary (e.g. ``" positive"``).
+    """
+    text = context + option
+    total = 0.0
+    n_option = 0
+    for token, offset in tokenize(text):
+        if len(context) <= offset < len(text):
+            total += token_logprob(text[:offset], token)
+            n_option += 1
+    return total, n_option, len(tokenize(context))
+
+
+def _default_answer(messages: list[dict[str, Any]]) -> str:
+    """The first item after ``Options:`` in the last user message, else its first word."""
+    user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    content = str(user.get("content", "")) if user else ""
+    match = re.search(r"Options:\s*([^,\n]+)", content)
+    if match:
+        return match.group(1).strip()
+    words = content.split()
+    return words[0] if words else "unknown"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeOpenAIServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"
+    left = False  # set once the request stops counting as in flight
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self)
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self)
+
+    def send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.send_raw(status, json.dumps(body).encode(), headers)
+
+    def send_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        self.server.fake._leave(self)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout)
+
+
+class FakeOpenAIServer:
+    """The server and its knobs and counters (all counters are thread-safe).
+
+    - ``answer``: the chat answer (a string, or a function of the messages); by default
+      the first item after ``Options:`` in the user message, else its first word.
+    - ``reject_echo``: answer ``echo`` completions with 400 (a chat-only endpoint).
+    - ``null_logprobs``: answer completions with ``"logprobs": null`` (like Ollama).
+    - ``omit_usage``: leave ``usage`` out of responses.
+    - ``latency``: seconds to wait before every answer (or a function of the payload).
+    - ``slow_s``: how long a ``"slow"`` fault sleeps; ``retry_after``: the header value
+      sent with a ``"429"`` fault.
+    - ``api_key``: when set, requests without ``Authorization: Bearer <api_key>`` get 401.
+    - ``error_message``: the error message of injected status faults (default
+      ``"injected <status>"``).
+
+    Counters: ``requests`` (all received), ``by_path``, ``faults_served``, ``in_flight``,
+    ``max_in_flight``, ``usage_prompt_tokens``/``usage_completion_tokens`` (summed over
+    the ``usage`` of fault-free successful responses), ``payloads`` and ``auth_headers`` (per
+    request, in arrival order).
+    """
+
+    def __init__(
+        self,
+        *,
+        answer: str | Callable[[list[dict[str, Any]]], str] | None = None,
+        reject_echo: bool = False,
+        null_logprobs: bool = False,
+        omit_usage: bool = False,
+        latency: float | Callable[[dict[str, Any]], float] = 0.0,
+        slow_s: float = 1.0,
+        retry_after: str = "0",
+        api_key: str | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        self.answer = answer
+        self.reject_echo = reject_echo
+        self.null_logprobs = null_logprobs
+        self.omit_usage = omit_usage
+        self.latency = latency
+        self.slow_s = slow_s
+        self.retry_after = retry_after
+        self.api_key = api_key
+        self.error_message = error_message
+
+        self._lock = threading.Lock()
+        self._faults: deque[str] = deque()
+        self._stop = threading.Event()
+        self.requests = 0
+        self.by_path: Counter[str] = Counter()
+        self.faults_served: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.usage_prompt_tokens = 0
+        self.usage_completion_tokens = 0
+        self.payloads: list[Any] = []
+        self.auth_headers: list[str | None] = []
+
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def start(self) -> FakeOpenAIServer:
+        httpd = _Server(("127.0.0.1", 0), _Handler)
+        httpd.fake = self
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ control
+
+    def add_faults(self, *faults: str) -> None:
+        """Apply ``faults`` to the next ``len(faults)`` requests, in order."""
+        for fault in faults:
+            if fault not in FAULTS and not fault.isdigit():
+                raise ValueError(f"unknown fault {fault!r}")
+        with self._lock:
+            self._faults.extend(faults)
+
+    @property
+    def pending_faults(self) -> int:
+        with self._lock:
+            return len(self._faults)
+
+    # ------------------------------------------------------------------ handling
+
+    def _handle(self, handler: _Handler) -> None:
+        with self._lock:
+            self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            fault = self._faults.popleft() if self._faults else None
+            if fault is not None:
+                self.faults_served.append(fault)
+        try:
+            self._respond(handler, fault)
+        finally:
+            self._leave(handler)
+
+    def _leave(self, handler: _Handler) -> None:
+        """End ``handler``'s in-flight period (once).
+
+        Called before the response is written: once the client has read it, it may send
+        its next request before this thread gets to run again.
+        """
+        with self._lock:
+            if not handler.left:
+                handler.left = True
+                self.in_flight -= 1
+
+    def _respond(self, handler: _Handler, fault: str | None) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        path = handler.path.split("?", 1)[0].rstrip("/")
+        try:
+            payload: Any = json.loads(raw) if raw else {}
+        except ValueError:
+            payload = None
+        with self._lock:
+            self.by_path[path] += 1
+            self.payloads.append(payload)
+            self.auth_headers.append(handler.headers.get("Authorization"))
+
+        delay = self.latency(payload) if callable(self.latency) else self.latency
+        if delay:
+            self._stop.wait(delay)
+
+        if fault == "slow":
+            self._stop.wait(self.slow_s)
+        elif fault == "disconnect":
+            handler.close_connection = True
+            return
+        elif fault == "garbage":
+            handler.send_raw(200, b"<html>502 Bad Gateway</html>")
+            return
+        elif fault == "missing_fields":
+            handler.send_json(200, {"id": "x", "object": "text_completion", "model": "fake"})
+            return
+        elif fault == "429":
+            handler.send_json(
+                429,
+                {"error": {"message": "rate limited", "type": "rate_limit"}},
+                {"Retry-After": self.retry_after},
+            )
+            return
+        elif fault is not None and fault.isdigit():
+            handler.send_json(
+                int(fault), {"error": {"message": self.error_message or f"injected {fault}"}}
+            )
+            return
+
+        if self.api_key is not None and (
+            handler.headers.get("Authorization") != f"Bearer {self.api_key}"
+        ):
+            handler.send_json(401, {"error": {"message": "invalid api key"}})
+            return
+        if handler.command != "POST" or not isinstance(payload, dict):
+            handler.send_json(400, {"error": {"message": "expected a JSON POST body"}})
+            return
+        if path == "/v1/completions":
+            status, body = self._completions(payload)
+        elif path == "/v1/chat/completions":
+            status, body = self._chat(payload)
+        else:
+            status, body = 404, {"error": {"message": f"no route {path}"}}
+
+        if status == 200 and "usage" in body:
+            if fault is None:  # a faulty answer never reaches the client intact
+                with self._lock:
+                    self.usage_prompt_tokens += body["usage"]["prompt_tokens"]
+                    self.usage_completion_tokens += body["usage"]["completion_tokens"]
+            if self.omit_usage:
+                del body["usage"]
+        data = json.dumps(body).encode()
+        if fault == "truncated_json":
+            data = data[: len(data) // 2]
+        handler.send_raw(status, data)
+
+    def _completions(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        prompt = payload.get("prompt")
+        if not isinstance(prompt, str):
+            return 400, {"error": {"message": "prompt must be a string"}}
+        echo = bool(payload.get("echo"))
+        if echo and self.reject_echo:
+            return 400, {"error": {"message": "echo is not supported for this model"}}
+        max_tokens = int(payload.get("max_tokens", 16))
+        prompt_tokens = tokenize(prompt)
+        generated = [(GENERATED_TOKEN, len(prompt))] if max_tokens > 0 else []
+        shown = (prompt_tokens if echo else []) + generated
+        logprobs: dict[str, Any] | None = None
+        if payload.get("logprobs") is not None and not self.null_logprobs:
+            full = prompt + "".join(t for t, _ in generated)
+            values: list[float | None] = [
+                None if offset == 0 else token_logprob(full[:offset], token)
+                for token, offset in shown
+            ]
+            logprobs = {
+                "tokens": [t for t, _ in shown],
+                "token_logprobs": values,
+                "text_offset": [o for _, o in shown],
+                "top_logprobs": None,
+            }
+        text = "".join(t for t, _ in shown)
+        return 200, {
+            "id": "cmpl-fake",
+            "object": "text_completion",
+            "model": payload.get("model"),
+            "choices": [
+                {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": "length"}
+            ],
+            "usage": {
+                "prompt_tokens": len(prompt_tokens),
+                "completion_tokens": len(generated),
+                "total_tokens": len(prompt_tokens) + len(generated),
+            },
+        }
+
+    def _chat(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        messages = payload.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return 400, {"error": {"message": "messages must be a non-empty list"}}
+        if callable(self.answer):
+            answer = self.answer(messages)
+        elif self.answer is not None:
+            answer = self.answer
+        else:
+            answer = _default_answer(messages)
+        for stop in payload.get("stop") or []:
+            if stop and stop in answer:
+                answer = answer[: answer.index(stop)]
+        tokens = tokenize(answer)
+        max_tokens = int(payload.get("max_tokens", 16))
+        finish = "stop"
+        if len(tokens) > max_tokens:
+            tokens = tokens[:max_tokens]
+            answer = "".join(t for t, _ in tokens)
+            finish = "length"
+        prompt_tokens = sum(len(tokenize(str(m.get("content", "")))) for m in messages)
+        return 200, {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "model": payload.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer},
+                    "finish_reason": finish,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": len(tokens),
+                "total_tokens": prompt_tokens + len(tokens),
+            },
+        }

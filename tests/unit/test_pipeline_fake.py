@@ -1,0 +1,76 @@
+"""The whole compare pipeline with the fake backend: results.json contract, caching, API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import taskfit
+from taskfit.errors import UsageError
+from taskfit.pipeline import compare_demo
+
+FAST = ("zero-shot", "few-shot", "majority", "tfidf-lr")
+
+
+def test_results_json_contract_and_resume_from_cache(tmp_path):
+    home, out = tmp_path / "home", tmp_path / "out"
+    res = compare_demo(llms=("fake",), approaches=FAST, home=str(home), out=str(out), max_test=40)
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["schema_version"] == 1 and doc["run_id"] == res.run_id
+    assert set(doc) >= {
+        "taskfit_version",
+        "created_at",
+        "task",
+        "approaches",
+        "comparisons",
+        "run_stats",
+        "recommendation",
+    }
+    assert doc["task"]["n_test"] == 161 and len(doc["task"]["labels"]) == 8
+    names = [a["name"] for a in doc["approaches"]]
+    assert names == ["zero-shot@fake", "few-shot@fake", "majority", "tfidf-lr"]
+    for a in doc["approaches"]:
+        for metric in ("accuracy", "macro_f1"):
+            m = a["metrics"][metric]
+            assert m["ci_low"] <= m["value"] <= m["ci_high"]
+        assert set(a["latency_ms"]) == {"p50", "p95"} and a["cost_per_1k_usd"] >= 0
+        assert a["family"] in {"prompt", "finetune", "baseline", "distill"}
+    llm = doc["approaches"][0]
+    assert llm["n_test"] == 40  # --max-test caps prompted approaches only
+    assert doc["approaches"][3]["n_test"] == 161
+    assert doc["run_stats"]["llm_calls_made"] == 80 and doc["run_stats"]["units_run"] == 4
+    assert doc["recommendation"]["choice"] in names
+    assert (out / "summary.md").read_text().startswith("# taskfit comparison")
+
+    again = compare_demo(llms=("fake",), approaches=FAST, home=str(home), out=str(out), max_test=40)
+    stats = again.results_json["run_stats"]
+    assert (stats["units_run"], stats["units_cached"]) == (0, 4)
+    assert again.to_frame()["accuracy"].tolist() == res.to_frame()["accuracy"].tolist()
+
+
+def test_python_api_to_frame(tmp_path):
+    path = tmp_path / "d.csv"
+    rows = (
+        ["text,label"]
+        + [f"refund order {i},refund" for i in range(12)]
+        + [f"password reset {i},password" for i in range(12)]
+    )
+    path.write_text("\n".join(rows) + "\n")
+    res = taskfit.compare(
+        path,
+        text="text",
+        label="label",
+        llms=("fake",),
+        approaches=("zero-shot", "tfidf-lr"),
+        home=str(tmp_path / "h"),
+    )
+    frame = res.to_frame()
+    assert list(frame["name"]) == ["zero-shot@fake", "tfidf-lr"]
+    assert frame.loc[1, "accuracy"] == 1.0  # separable by a single word
+
+
+def test_bad_option_writes_nothing(tmp_path):
+    with pytest.raises(UsageError):
+        compare_demo(llms=("fake",), approaches=("bogus",), home=str(tmp_path / "h"))
+    assert not (tmp_path / "h").exists()
