@@ -212,7 +212,15 @@ def compare_dataset(
         )
         results = executor.run(units)
         result = _score_and_render(
-            dataset, opts, units, results, executor, llms, prices, run_id, out_dir, settings
+            dataset,
+            opts,
+            results,
+            executor.stats.to_json(),
+            llms,
+            prices,
+            run_id,
+            out_dir,
+            settings,
         )
         store.finish_run(run_id, "finished")
         return result
@@ -260,16 +268,15 @@ def _versions(own: str) -> dict[str, str]:
 
 
 def _score_and_render(
-    dataset,
-    opts,
-    units,
-    results,
-    executor,
-    llms,
-    prices,
-    run_id,  # type: ignore[no-untyped-def]
-    out_dir,
-    settings,
+    dataset: Dataset,
+    opts: CompareOptions,
+    results: Sequence[UnitResult],
+    run_stats: dict[str, Any],
+    llms: Sequence[LLMSpec],
+    prices: dict[str, tuple[float, float]],
+    run_id: str,
+    out_dir: Path,
+    settings: dict[str, Any],
 ) -> CompareResult:
     by_name: dict[str, UnitResult] = {r.name: r for r in results}
     y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
@@ -306,7 +313,7 @@ def _score_and_render(
         results=by_name,
         comparisons=comparisons,
         recommendation=rec,
-        run_stats=executor.stats.to_json(),
+        run_stats=run_stats,
         settings=settings,
     )
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ __all__ = [
     "Comparison",
     "Dataset",
     "Example",
+    "Family",
     "Interval",
     "Recommendation",
     "Unit",

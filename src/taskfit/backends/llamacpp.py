@@ -310,7 +310,7 @@ class LlamaCppBackend(LLMBackend):
             if truncated:
                 toks = toks[: room // 2] + toks[-(room - room // 2) :]
             res: Any = self._llm.create_completion(
-                toks,  # type: ignore[arg-type]
+                toks,
                 max_tokens=req.max_tokens,
                 temperature=req.temperature,
                 seed=req.seed,
@@ -347,8 +347,9 @@ class LlamaCppBackend(LLMBackend):
         if getattr(self, "_ctx", None) is not None:
             self._lib.llama_free(self._ctx)
             self._ctx = None
-        if getattr(self, "_llm", None) is not None:
-            self._llm.close()
+        llm = getattr(self, "_llm", None)
+        if llm is not None:
+            llm.close()
             self._llm = None
 
     def __del__(self) -> None:  # close explicitly; this is a safety net only

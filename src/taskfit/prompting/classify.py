@@ -112,10 +112,10 @@ def _build_requests(
         used: set[int] = set()
         requests = []
         for ex, row in zip(test, idx, strict=True):
-            demos = "".join(template.body(*fit(train[j], demo_budget), train[j].label) for j in row)
+            shown = "".join(template.body(*fit(train[j], demo_budget), train[j].label) for j in row)
             used.update(int(j) for j in row)
-            budget = ctx - backend.count_tokens(prefix + demos) - 64
-            requests.append(ScoreRequest(prefix, demos + template.body(*fit(ex, budget)), options))
+            budget = ctx - backend.count_tokens(prefix + shown) - 64
+            requests.append(ScoreRequest(prefix, shown + template.body(*fit(ex, budget)), options))
         return requests, len(used), n_truncated
     raise ValueError(f"not a prompted approach: {approach}")
 
@@ -158,7 +158,14 @@ def run_prompt_approach(
     return out
 
 
-def _score(requests, backend, template, out, batch_size, progress):  # type: ignore[no-untyped-def]
+def _score(
+    requests: list[ScoreRequest],
+    backend: LLMBackend,
+    template: Template,
+    out: PromptOutcome,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
     for start in range(0, len(requests), batch_size):
         results = backend.score_options(requests[start : start + batch_size])
         for res in results:
@@ -171,7 +178,15 @@ def _score(requests, backend, template, out, batch_size, progress):  # type: ign
             progress(len(results))
 
 
-def _generate(requests, backend, template, out, batch_size, progress, fallback):  # type: ignore[no-untyped-def]
+def _generate(
+    requests: list[ScoreRequest],
+    backend: LLMBackend,
+    template: Template,
+    out: PromptOutcome,
+    batch_size: int,
+    progress: Progress | None,
+    fallback: str,
+) -> None:
     gen = [
         GenerateRequest(
             prompt=r.prefix + r.body,

@@ -9,7 +9,7 @@ the backend as one batch and written to the store as soon as they return.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -82,7 +82,14 @@ class CachingBackend(LLMBackend):
             "generate", keys, list(requests), self.inner.generate, lambda d: Generation(**d)
         )
 
-    def _cached(self, kind, keys, requests, call, decode):  # type: ignore[no-untyped-def]
+    def _cached(
+        self,
+        kind: str,
+        keys: list[str],
+        requests: list[Any],
+        call: Callable[[list[Any]], Sequence[Any]],
+        decode: Callable[[dict[str, Any]], Any],
+    ) -> list[Any]:
         found = self.store.get_calls(keys)
         results: list[Any] = [None] * len(requests)
         todo = []

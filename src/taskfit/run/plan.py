@@ -10,10 +10,11 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
-from taskfit.types import Dataset, Unit
+from taskfit.types import Dataset, Family, Unit
 
 __all__ = [
     "DEFAULT_APPROACHES",
@@ -28,7 +29,7 @@ __all__ = [
 PROMPT_APPROACHES = ("zero-shot", "few-shot", "few-shot-knn")
 FINETUNE_APPROACHES = ("majority", "tfidf-lr", "encoder-lr", "setfit")
 DEFAULT_APPROACHES = PROMPT_APPROACHES + FINETUNE_APPROACHES
-_FAMILY = {"majority": "baseline", "tfidf-lr": "baseline"}
+_FAMILY: dict[str, Family] = {"majority": "baseline", "tfidf-lr": "baseline"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
         for a in opts.approaches:
             if a not in PROMPT_APPROACHES:
                 continue
-            params = [*common]
+            params: list[tuple[str, Any]] = [*common]
             if a != "zero-shot":
                 params.append(("shots", opts.shots))
             if a == "few-shot-knn":
@@ -111,10 +112,10 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
         if a not in FINETUNE_APPROACHES:
             continue
         model = opts.encoder if a in ("encoder-lr", "setfit") else ""
-        params = []
+        extra: list[tuple[str, Any]] = []
         if a == "setfit":
-            params = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
-        family = _FAMILY.get(a, "finetune")
+            extra = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
+        family: Family = _FAMILY.get(a, "finetune")
         units.append(
             Unit(
                 a,
@@ -122,8 +123,8 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
                 model,
                 dataset.data_hash,
                 all_idx,
-                opts.seed,  # type: ignore[arg-type]
-                tuple(params),
+                opts.seed,
+                tuple(extra),
             )
         )
     return units

@@ -1,0 +1,1 @@
+"""Prompting: templates, demonstrations, scoring-based classification, answer parsing."""

@@ -1,0 +1,1 @@
+"""Running work: plan (units), store (SQLite), LLM-call cache, local executor."""
