@@ -30,13 +30,33 @@ err = Console(stderr=True)
 
 
 class RichHook:
-    """Progress bars: one line per unit, advanced per example."""
+    """Progress bars: one line per unit, advanced per example.
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
+    The bars start with the first unit, so an input error is printed alone.
+    """
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        )
         self.task: Any = None
+        self.started = False
+
+    def _start(self) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.progress.stop()
 
     def unit_started(self, unit: Unit, total: int) -> None:
+        self._start()
         self.task = self.progress.add_task(unit.name, total=total)
 
     def advance(self, n: int) -> None:
@@ -45,6 +65,7 @@ class RichHook:
 
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         if cached:
+            self._start()
             t = self.progress.add_task(f"{unit.name} (cached)", total=1)
             self.progress.advance(t, 1)
         self.task = None
@@ -106,15 +127,15 @@ EncoderOpt = Annotated[
 def _run(fn: Any, **kwargs: Any) -> None:
     from taskfit.pipeline import CompareResult
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as progress:
-        result: CompareResult = fn(hook=RichHook(progress), **kwargs)
+    hook = RichHook()
+    try:
+        result: CompareResult = fn(hook=hook, **kwargs)
+    except KeyboardInterrupt:
+        hook.stop()
+        err.print("interrupted: finished work is kept; run the same command again to resume.")
+        raise SystemExit(130) from None
+    finally:
+        hook.stop()
     _show(result)
 
 
@@ -205,6 +226,7 @@ def compare(
     Example: taskfit compare tickets.csv --text body --label intent --max-test 300
     """
     from taskfit.pipeline import compare as run_compare
+    from taskfit.run.plan import PROMPT_APPROACHES
 
     opts = _options(
         llms=llm,
@@ -275,25 +297,12 @@ def demo(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line and exit code 2."""
+    # Typer reports usage errors itself (exit 2); taskfit's own errors come out here.
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except TaskfitError as e:
         err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted: finished work is kept; run the same command again to resume.")
-        sys.exit(130)
-    except Exception as e:  # click usage errors and the like
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(2)
-        if isinstance(e, click.exceptions.Abort):
-            sys.exit(130)
-        raise
 
 
 if __name__ == "__main__":
