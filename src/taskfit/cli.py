@@ -241,6 +241,12 @@ def compare(
         price_file=price_file,
         encoder=encoder,
     )
+    if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
+        err.print(
+            "note: no --llm given, so prompted approaches use the embedded SmolLM2-135M, a "
+            "smoke-test model; add --llm openai:MODEL[@URL] or --llm gguf:PATH for a real LLM.",
+            highlight=False,
+        )
     _run(
         run_compare,
         data=data,
