@@ -333,6 +333,14 @@ def test_summarize_synthetic_result() -> None:
     assert (m.train_seconds, m.n_train_labels, m.parse_failures) == (2.5, 10, 1)
 
 
+def test_summarize_scales_a_latency_sample_to_all_predictions() -> None:
+    # Learners time single requests on a sample; the mean stands for every prediction.
+    res = make_result("encoder-lr", Y_PRED, latency=[10, 30])
+    m = summarize(res, Y_TRUE, usd_per_hour=0.10, n_boot=50)
+    assert m.throughput_per_s == pytest.approx(1000 / 20)
+    assert m.cost_per_1k_usd == pytest.approx(20.0 / 3600 * 0.10)
+
+
 def test_summarize_with_api_prices() -> None:
     res = make_result("zero-shot", Y_PRED, prompt_tokens=5000, completion_tokens=50)
     m = summarize(res, Y_TRUE, usd_per_hour=0.1, price_in_per_1m=0.15, price_out_per_1m=0.6)
