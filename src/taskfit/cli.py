@@ -119,6 +119,13 @@ PriceFileOpt = Annotated[
     Path | None,
     typer.Option("--price-file", help="JSON/YAML: model -> {input_per_1m, output_per_1m}."),
 ]
+LabelDescOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--label-descriptions",
+        help="JSON/YAML file: label -> description, shown to the LLM in prompts.",
+    ),
+]
 EncoderOpt = Annotated[
     str, typer.Option("--encoder", help="Sentence encoder: minilm (embedded) or a local folder.")
 ]
@@ -220,6 +227,7 @@ def compare(
     usd_per_hour: UsdHourOpt = 0.10,
     price_file: PriceFileOpt = None,
     encoder: EncoderOpt = "minilm",
+    label_descriptions: LabelDescOpt = None,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
@@ -240,6 +248,7 @@ def compare(
         usd_per_hour=usd_per_hour,
         price_file=price_file,
         encoder=encoder,
+        label_descriptions=str(label_descriptions) if label_descriptions else None,
     )
     if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
         err.print(
@@ -273,6 +282,7 @@ def demo(
     usd_per_hour: UsdHourOpt = 0.10,
     price_file: PriceFileOpt = None,
     encoder: EncoderOpt = "minilm",
+    label_descriptions: LabelDescOpt = None,
 ) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
@@ -292,10 +302,12 @@ def demo(
         usd_per_hour=usd_per_hour,
         price_file=price_file,
         encoder=encoder,
+        label_descriptions=str(label_descriptions) if label_descriptions else None,
     )
+    llms = ", ".join(llm) if llm else "the embedded SmolLM2-135M"
     err.print(
-        "taskfit demo: 8 customer-support intents (bundled), embedded SmolLM2-135M and "
-        "MiniLM; the first run takes a few minutes on 2 CPU cores.",
+        f"taskfit demo: 8 customer-support intents (bundled data); LLM: {llms}; encoder: "
+        f"{encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the cache.",
         highlight=False,
     )
     _run(compare_demo, **opts)

@@ -72,6 +72,7 @@ class CompareOptions:
     usd_per_hour: float = DEFAULT_USD_PER_HOUR
     price_file: str | None = None
     setfit_per_class: int = 16
+    label_descriptions: str | None = None  # JSON/YAML file: label -> description
     out: str | None = None
     home: str | None = None
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -189,6 +190,7 @@ def compare_dataset(
         seed=opts.seed,
         setfit_per_class=opts.setfit_per_class,
         label_name=dataset.label_col,
+        label_descriptions=_descriptions(opts.label_descriptions, dataset),
     )
     units = plan_units(dataset, plan)
     home = Path(opts.home) if opts.home else default_home()
@@ -231,6 +233,35 @@ def compare_dataset(
         store.close()
 
 
+def _descriptions(path: str | None, dataset: Dataset) -> tuple[tuple[str, str], ...]:
+    """Read label descriptions (JSON or YAML mapping); unknown labels are an error."""
+    if not path:
+        return ()
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{path}: label descriptions file not found")
+    try:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path}: cannot read label descriptions: {e}") from None
+    except Exception as e:  # yaml.YAMLError
+        raise UsageError(f"{path}: cannot read label descriptions: {e}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise UsageError(f"{path}: expected a mapping of label -> description text")
+    unknown = sorted(set(map(str, data)) - set(dataset.labels))
+    if unknown:
+        raise UsageError(
+            f"{path}: unknown label {unknown[0]!r}; labels are: {', '.join(dataset.labels)}"
+        )
+    return tuple(sorted((str(k), v) for k, v in data.items()))
+
+
 def _settings(
     opts: CompareOptions, approaches: Sequence[str], llms: Sequence[LLMSpec], dataset: Dataset
 ) -> dict[str, Any]:
@@ -244,6 +275,7 @@ def _settings(
         "max_test": opts.max_test,
         "seed": opts.seed,
         "setfit_per_class": opts.setfit_per_class,
+        "label_descriptions": opts.label_descriptions,
         "latency_p95_ms": opts.latency_p95_ms,
         "budget_per_1k": opts.budget_per_1k,
         "usd_per_hour": opts.usd_per_hour,

@@ -65,7 +65,7 @@ def run_cli(
     if "--approaches" not in args:
         cmd += ["--approaches", approaches]
     # COLUMNS: the error line is soft-wrapped anyway; wide columns also keep progress lines whole
-    env = {**os.environ, "TASKFIT_HOME": str(d / "home"), "COLUMNS": "400"}
+    env = {**os.environ, "TASKFIT_HOME": str(d / "home"), "COLUMNS": "40"}
     return subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True, timeout=180)
 
 

@@ -19,8 +19,7 @@ def test_demo_with_real_models(tmp_path, smollm2, embedder):
         out=str(tmp_path / "o"),
     )
     by = {m.name: m for m in res.metrics}
-    assert set(by) == {"zero-shot@smollm2", "few-shot-knn@smollm2", "majority",
-                       "encoder-lr@minilm"}
+    assert set(by) == {"zero-shot@smollm2", "few-shot-knn@smollm2", "majority", "encoder-lr@minilm"}
     enc, maj = by["encoder-lr@minilm"], by["majority"]
     assert enc.n_test == 161 and by["zero-shot@smollm2"].n_test == 24
     assert enc.accuracy.ci_low > maj.accuracy.ci_high  # a real encoder beats the baseline

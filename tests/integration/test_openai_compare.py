@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from taskfit.pipeline import compare_demo
 from tests.support.fake_openai_server import FakeOpenAIServer
+
+from taskfit.pipeline import compare_demo
 
 FAST = ("zero-shot", "majority")
 RETRY = {"max_retries": 6, "backoff_base_s": 0.01, "backoff_max_s": 0.05, "timeout_s": 0.5}
@@ -14,8 +15,15 @@ RETRY = {"max_retries": 6, "backoff_base_s": 0.01, "backoff_max_s": 0.05, "timeo
 
 def _run(server, tmp_path, **kw):
     spec = f"openai:m@{server.base_url}"
-    return compare_demo(llms=(spec,), approaches=FAST, max_test=16, home=str(tmp_path / "h"),
-                        out=str(tmp_path / "o"), backend_options={spec: RETRY}, **kw)
+    return compare_demo(
+        llms=(spec,),
+        approaches=FAST,
+        max_test=16,
+        home=str(tmp_path / "h"),
+        out=str(tmp_path / "o"),
+        backend_options={spec: RETRY},
+        **kw,
+    )
 
 
 def test_echo_logprobs_with_faults_retried(tmp_path):

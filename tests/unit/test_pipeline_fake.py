@@ -74,3 +74,23 @@ def test_bad_option_writes_nothing(tmp_path):
     with pytest.raises(UsageError):
         compare_demo(llms=("fake",), approaches=("bogus",), home=str(tmp_path / "h"))
     assert not (tmp_path / "h").exists()
+
+
+def test_label_descriptions_reach_the_prompt_and_the_unit_key(tmp_path):
+    desc = tmp_path / "d.yaml"
+    desc.write_text("refund_request: the customer wants money back\n")
+    kw = {
+        "llms": ("fake",),
+        "approaches": ("zero-shot",),
+        "home": str(tmp_path / "h"),
+        "max_test": 8,
+    }
+    plain = compare_demo(**kw)
+    described = compare_demo(label_descriptions=str(desc), **kw)
+    stats = described.results_json["run_stats"]
+    assert stats["units_cached"] == 0 and stats["llm_calls_made"] == 8  # different prompts
+    assert plain.results_json["settings"]["label_descriptions"] is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("no_such_label: x\n")
+    with pytest.raises(UsageError, match="unknown label 'no_such_label'"):
+        compare_demo(label_descriptions=str(bad), **kw)

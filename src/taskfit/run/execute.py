@@ -107,6 +107,7 @@ class Executor:
             self.dataset,
             test,
             label_name=unit.param("label_name", "label"),
+            descriptions=dict(unit.param("label_descriptions", ())),
             shots=unit.param("shots", 0),
             seed=unit.seed,
             embedder=self.embedder if unit.approach == "few-shot-knn" else None,

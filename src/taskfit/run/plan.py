@@ -43,6 +43,8 @@ class PlanOptions:
     setfit_per_class: int = 16
     setfit_max_pairs: int = 640
     label_name: str = "label"
+    # Optional label -> description, shown in prompts; part of the unit key.
+    label_descriptions: tuple[tuple[str, str], ...] = ()
 
 
 def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -86,7 +88,9 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
     test_labels = [ex.label for ex in dataset.test]
     all_idx = tuple(range(len(dataset.test)))
     llm_idx = stratified_sample(test_labels, opts.max_test, opts.seed)
-    common = (("label_name", opts.label_name),)
+    common: tuple[tuple[str, Any], ...] = (("label_name", opts.label_name),)
+    if opts.label_descriptions:
+        common += (("label_descriptions", opts.label_descriptions),)
     units: list[Unit] = []
     for spec in opts.llms:
         for a in opts.approaches:
