@@ -168,7 +168,12 @@ def _show(result: Any) -> None:
         out.print(f"  - {r}", markup=False, highlight=False)
     for w in rec.warnings:
         out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
-    stats = result.results_json["run_stats"]
+    doc = result.results_json
+    notes = [f"data: {n}" for n in doc["task"]["notes"]]
+    notes += [f"{a['name']}: {n}" for a in doc["approaches"] for n in a.get("notes", [])]
+    for n in notes:
+        err.print(f"  note: {n}", markup=False, highlight=False)
+    stats = doc["run_stats"]
     out.print(
         f"\nLLM calls made {stats['llm_calls_made']}, cached {stats['llm_calls_cached']}; "
         f"units run {stats['units_run']}, cached {stats['units_cached']}; "

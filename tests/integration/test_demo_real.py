@@ -40,5 +40,8 @@ def test_embeddings_are_cached_by_text(tmp_path, embedder):
     second._model = embedder.model()
     b = second.encode(texts)
     assert second.encoded == 0 and second.served == 3
+    timing = second.uncached()  # the serving-latency path really encodes
+    timing.encode(texts[:1])
+    assert timing.encoded == 1
     assert a.shape == (3, 384) and (abs(a - b) < 1e-6).all()
     assert abs(float(a[0] @ a[1])) < 0.99  # different texts, different vectors

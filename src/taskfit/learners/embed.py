@@ -103,6 +103,12 @@ class Embedder:
             self._model = SentenceTransformer(str(resolve_encoder(self.encoder)), device="cpu")
         return self._model
 
+    def uncached(self) -> Embedder:
+        """The same loaded model without the cache, to time real encoding."""
+        twin = Embedder(self.encoder, cache=None, batch_size=self.batch_size)
+        twin._model = self._model
+        return twin
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text."""
         hashes = [text_hash(t) for t in texts]

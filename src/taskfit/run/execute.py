@@ -195,8 +195,7 @@ class Executor:
         """
         sample = list(test[:32])
         if unit.approach == "encoder-lr":
-            learner.embedder = Embedder(self.embedder.encoder, cache=None)
-            learner.embedder._model = self.embedder.model()
+            learner.embedder = self.embedder.uncached()
         out = []
         for ex in sample:
             t0 = time.perf_counter()
