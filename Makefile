@@ -50,6 +50,8 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) benchmarks/bench_scoring.py
 	$(PY) benchmarks/bench_compare.py
+	$(PY) benchmarks/bench_duplicates.py
+	$(PY) benchmarks/bench_profile.py
 
 clean:
 	rm -rf $(VENV) .taskfit .pytest_cache .mypy_cache .ruff_cache

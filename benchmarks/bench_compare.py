@@ -32,15 +32,31 @@ def main() -> int:
 
     home = args.home or tempfile.mkdtemp(prefix="taskfit-bench-")
     t0 = time.perf_counter()
-    res = compare(BANKING77 / "train.csv", test=BANKING77 / "test.csv", text="text",
-                  label="category", max_test=args.max_test, home=home,
-                  out=str(Path(home) / "out"))
+    res = compare(
+        BANKING77 / "train.csv",
+        test=BANKING77 / "test.csv",
+        text="text",
+        label="category",
+        max_test=args.max_test,
+        home=home,
+        out=str(Path(home) / "out"),
+    )
     wall = time.perf_counter() - t0
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: "
-          f"{platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: "
+        f"{platform.machine()}, {os.cpu_count()} cores"
+    )
     frame = res.to_frame()
-    cols = ["name", "n_test", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
-            "latency_p95_ms", "train_seconds", "cost_per_1k_usd"]
+    cols = [
+        "name",
+        "n_test",
+        "accuracy",
+        "accuracy_ci_low",
+        "accuracy_ci_high",
+        "latency_p95_ms",
+        "train_seconds",
+        "cost_per_1k_usd",
+    ]
     print(frame[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(f"recommendation: {res.recommendation.choice}")
     print(f"wall time of compare (default approaches, --max-test {args.max_test}): {wall:.0f} s")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from taskfit.advise.card import TaskCard, load_card
+from taskfit.advise.flows import FACTS
 from taskfit.backends import LLMSpec, parse_spec
 from taskfit.backends.llamacpp import check_gguf
 from taskfit.data import load_dataset, load_demo
@@ -46,6 +48,7 @@ from taskfit.types import (
     ApproachMetrics,
     Comparison,
     Dataset,
+    Profile,
     Recommendation,
     UnitResult,
     canonical_hash,
@@ -53,6 +56,8 @@ from taskfit.types import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from taskfit.advise import Advice
 
 __all__ = ["CompareOptions", "CompareResult", "compare", "compare_dataset"]
 
@@ -73,6 +78,11 @@ class CompareOptions:
     price_file: str | None = None
     setfit_per_class: int = 16
     label_descriptions: str | None = None  # JSON/YAML file: label -> description
+    # The advise stage: a task card, answered facts, and constraints only advise reads.
+    card: str | None = None
+    answers: dict[str, bool] = field(default_factory=dict)
+    on_prem: bool = False
+    profile_sample: int = 10_000
     out: str | None = None
     home: str | None = None
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -89,6 +99,7 @@ class CompareResult:
     comparisons: tuple[Comparison, ...]
     recommendation: Recommendation
     results_json: dict[str, Any]
+    advice: Advice | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per approach with the headline figures."""
@@ -161,7 +172,9 @@ def compare(
     return compare_dataset(dataset, opts, hook=hook)
 
 
-def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...]]:
+def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...], TaskCard | None]:
+    """Check everything the user typed; the approaches are the user's or all of them
+    (the advice narrows the default later)."""
     approaches = parse_approaches(opts.approaches or DEFAULT_APPROACHES)
     llms = _check_llms(opts.llms or ("smollm2",))
     if opts.shots < 1:
@@ -169,16 +182,61 @@ def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...
     uses_encoder = {"encoder-lr", "setfit", "few-shot-knn"} & set(approaches)
     if uses_encoder:
         resolve_encoder(opts.encoder)
-    return approaches, llms
+    card = load_card(opts.card) if opts.card else None
+    for name in opts.answers:
+        if name not in FACTS:
+            raise UsageError(f"unknown fact {name!r}; facts are: {', '.join(FACTS)}")
+    return approaches, llms, card
+
+
+def _advise(
+    dataset: Dataset,
+    opts: CompareOptions,
+    card: TaskCard | None,
+    hook: ProgressHook,
+) -> tuple[Profile, Advice]:
+    """Profile the data and run the decision flows; the store caches the encoder work.
+
+    No LLM is called here: the facts the flows read come from counts, the encoder and the
+    language detector, and an API LLM's domain fit would cost money on every new dataset
+    (``taskfit profile --llm`` measures it)."""
+    from taskfit.advise import advise
+    from taskfit.assess import ProfileOptions, profile_dataset
+
+    popts = ProfileOptions(
+        use_llms=False,
+        encoder=opts.encoder,
+        sample=opts.profile_sample,
+        seed=opts.seed,
+        home=opts.home,
+        backend_options=opts.backend_options,
+    )
+    profile = profile_dataset(
+        dataset, popts, on_section=lambda name: hook.stage(f"profiling: {name}")
+    )
+    advice = advise(
+        profile,
+        card,
+        opts.answers,
+        budget_per_1k=opts.budget_per_1k,
+        latency_p95_ms=opts.latency_p95_ms,
+        on_prem=opts.on_prem or None,
+    )
+    return profile, advice
 
 
 def compare_dataset(
     dataset: Dataset, opts: CompareOptions, *, hook: ProgressHook | None = None
 ) -> CompareResult:
-    approaches, llms = _validate(opts)
+    approaches, llms, card = _validate(opts)
     prices = dict(DEFAULT_PRICES)
     if opts.price_file:
         prices.update(load_price_file(opts.price_file))
+    hook = hook or ProgressHook()
+    profile, advice = _advise(dataset, opts, card, hook)
+    if opts.approaches is None and advice.approaches:
+        # The advice names the approaches that test its prior; the user's list wins.
+        approaches = tuple(a for a in advice.approaches if a in approaches)
     if not any(a in PROMPT_APPROACHES for a in approaches):
         llms = ()
     plan = PlanOptions(
@@ -198,6 +256,7 @@ def compare_dataset(
     run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + canonical_hash([u.key for u in units])[:8]
     out_dir = Path(opts.out) if opts.out else home / "runs" / run_id
     settings = _settings(opts, approaches, llms, dataset)
+    settings["approaches_from_advice"] = opts.approaches is None and bool(advice.approaches)
     store.start_run(run_id, settings, str(out_dir))
     spec_by_canonical = {s.canonical: s for s in llms}
     try:
@@ -210,7 +269,7 @@ def compare_dataset(
             backend_factory=lambda c: make_backend(
                 spec_by_canonical[c], **opts.backend_options.get(c, {})
             ),
-            hook=hook or ProgressHook(),
+            hook=hook,
         )
         results = executor.run(units)
         result = _score_and_render(
@@ -223,6 +282,8 @@ def compare_dataset(
             run_id,
             out_dir,
             settings,
+            profile,
+            advice,
         )
         store.finish_run(run_id, "finished")
         return result
@@ -280,6 +341,9 @@ def _settings(
         "budget_per_1k": opts.budget_per_1k,
         "usd_per_hour": opts.usd_per_hour,
         "price_file": opts.price_file,
+        "card": opts.card,
+        "answers": dict(sorted(opts.answers.items())),
+        "on_prem": opts.on_prem,
         "columns": {
             "text": dataset.text_col,
             "text_pair": dataset.text_pair_col,
@@ -309,6 +373,8 @@ def _score_and_render(
     run_id: str,
     out_dir: Path,
     settings: dict[str, Any],
+    profile: Profile,
+    advice: Advice,
 ) -> CompareResult:
     by_name: dict[str, UnitResult] = {r.name: r for r in results}
     y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
@@ -337,6 +403,7 @@ def _score_and_render(
         constraints=Constraints(opts.latency_p95_ms, opts.budget_per_1k),
         smoke_test_llms=smoke,
         real_llms=real,
+        prior=advice.prior,
     )
     doc = build_results(
         run_id=run_id,
@@ -348,10 +415,14 @@ def _score_and_render(
         run_stats=run_stats,
         settings=settings,
     )
+    doc["profile"] = profile.to_json()
+    doc["advice"] = advice.to_json()
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
     _write_atomic(out_dir / "summary.md", render_summary(doc))
-    return CompareResult(run_id, out_dir, dataset, tuple(metrics), tuple(comparisons), rec, doc)
+    return CompareResult(
+        run_id, out_dir, dataset, tuple(metrics), tuple(comparisons), rec, doc, advice
+    )
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -7,17 +7,19 @@
    significantly worse (p >= ``alpha``), prefer the cheapest such one and say so.
 3. Every reason names its figures; warnings flag evidence that says little (the
    embedded smoke-test LLM, a best approach that does not beat the majority baseline).
+4. Given the decision flows' prior (``taskfit advise``), say whether the measured choice
+   agrees with it, naming the best approach of each side (:func:`against_prior`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from taskfit.metrics import compare_to_best
 from taskfit.types import ApproachMetrics, Comparison, Recommendation, UnitResult
 
-__all__ = ["SMOKE_TEST_WARNING", "Constraints", "recommend"]
+__all__ = ["SMOKE_TEST_WARNING", "Constraints", "against_prior", "recommend"]
 
 SMOKE_TEST_WARNING = (
     "The only LLM measured is the embedded SmolLM2-135M smoke-test model, which is near "
@@ -61,8 +63,100 @@ def recommend(
     smoke_test_llms: Sequence[str] = (),
     real_llms: Sequence[str] = (),
     alpha: float = 0.05,
+    prior: str | None = None,
 ) -> tuple[Recommendation, list[Comparison]]:
-    """Choose an approach; also return the comparisons against the best feasible one."""
+    """Choose an approach; also return the comparisons against the best feasible one.
+
+    ``prior`` is the advice's prior (one of ``taskfit.advise.PRIORS``); when given, the
+    last reason says whether the measurements agree with it.
+    """
+    rec, comparisons = _recommend(
+        metrics, results, y_true, constraints, smoke_test_llms, real_llms, alpha
+    )
+    if prior is None:
+        return rec, comparisons
+    agrees, why = against_prior(prior, rec.choice, metrics)
+    return (
+        replace(rec, reasons=(*rec.reasons, why), prior=prior, agrees_with_prior=agrees),
+        comparisons,
+    )
+
+
+def _side(m: ApproachMetrics) -> str:
+    return "prompt" if m.family == "prompt" else "finetune"
+
+
+_SIDE_WORDS = {"prompt": "a prompted LLM", "finetune": "a fine-tuned (local) model"}
+_NO_SIDE = {
+    "split": "The decision flows disagreed (prior: split)",
+    "none": "The decision flows said no model fits well yet",
+}
+
+
+def against_prior(
+    prior: str, choice: str, metrics: Sequence[ApproachMetrics]
+) -> tuple[bool | None, str]:
+    """(agrees, reason): does the measured ``choice`` agree with the flows' ``prior``?
+
+    Baselines count as the fine-tuned side (small local models). ``agrees`` is None when
+    the prior takes no side ("split", "none") or nothing was chosen.
+
+    >>> from taskfit.types import ApproachMetrics
+    >>> against_prior("split", "none", [])
+    (None, "The decision flows' prior was split; no approach met the constraints.")
+    """
+    by_side: dict[str, ApproachMetrics] = {}
+    for m in metrics:
+        side = _side(m)
+        if side not in by_side or m.accuracy.value > by_side[side].accuracy.value:
+            by_side[side] = m
+    chosen = next((m for m in metrics if m.name == choice), None)
+    if chosen is None:
+        return None, f"The decision flows' prior was {prior}; no approach met the constraints."
+    side = _side(chosen)
+    best = ", ".join(
+        f"best {s}: {m.name} accuracy {m.accuracy.value:.3f} (n={m.n_test})"
+        for s, m in sorted(by_side.items())
+    )
+    if prior in ("prompt", "finetune"):
+        agrees = side == prior
+        verb = "agree with" if agrees else "go against"
+        return agrees, (
+            f"The measurements {verb} the decision flows' prior ({_SIDE_WORDS[prior]}): "
+            f"the choice is {_SIDE_WORDS[side]} ({best})."
+        )
+    if prior == "distill":
+        if side == "prompt":
+            return False, (
+                "The decision flows advised distillation (a prompted LLM is ruled out for "
+                f"serving), but the measured choice is a prompted LLM ({best}); check the "
+                "deployment constraints."
+            )
+        top = max(by_side.values(), key=lambda m: m.accuracy.value)
+        if _side(top) == "prompt":
+            return True, (
+                "The measurements agree with the decision flows' prior (distil): the "
+                f"prompted LLM is most accurate but a small model is chosen to serve ({best}); "
+                "let the LLM label data offline to train it."
+            )
+        return True, (
+            "The decision flows advised distillation; the measurements go further: a "
+            f"fine-tuned model is already the most accurate ({best}), so no LLM labels are "
+            "needed."
+        )
+    words = _NO_SIDE.get(prior, f"The decision flows' prior was {prior}")
+    return None, f"{words}; the measurements decide for {_SIDE_WORDS[side]} ({best})."
+
+
+def _recommend(
+    metrics: Sequence[ApproachMetrics],
+    results: Mapping[str, UnitResult],
+    y_true: Mapping[str, Sequence[str]],
+    constraints: Constraints,
+    smoke_test_llms: Sequence[str],
+    real_llms: Sequence[str],
+    alpha: float,
+) -> tuple[Recommendation, list[Comparison]]:
     reasons: list[str] = []
     warnings: list[str] = []
     if smoke_test_llms and not real_llms:

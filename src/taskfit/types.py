@@ -15,10 +15,20 @@ __all__ = [
     "ApproachMetrics",
     "Comparison",
     "Dataset",
+    "DomainFit",
+    "DuplicatePair",
+    "DuplicateReport",
     "Example",
     "Family",
     "Interval",
+    "LabelIssue",
+    "LanguageReport",
+    "LengthStats",
+    "PiiFinding",
+    "PiiReport",
+    "Profile",
     "Recommendation",
+    "ShiftScore",
     "Unit",
     "UnitResult",
     "canonical_hash",
@@ -188,3 +198,160 @@ class Recommendation:
     choice: str
     reasons: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    # The decision flows' prior (advise stage) and whether the measured choice agrees with
+    # it; None when no advice was given.
+    prior: str | None = None
+    agrees_with_prior: bool | None = None
+
+
+# --- profile: measured facts about a dataset (issue: profile and advise) ---------------
+
+
+@dataclass(frozen=True)
+class LengthStats:
+    """Text length in ``unit`` ("chars" or a model's tokens) with its context window."""
+
+    unit: str
+    p50: float
+    p95: float
+    max: int
+    context: int | None = None  # model context window in tokens; None for chars
+    share_truncated: float | None = None  # share of rows longer than the context
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two rows that are exact or near duplicates. ``split_*`` is "train" or "test";
+    ``a`` and ``b`` index into that split's examples (0-based)."""
+
+    split_a: str
+    a: int
+    split_b: str
+    b: int
+    similarity: float  # estimated Jaccard similarity of word shingles (1.0 when exact)
+    exact: bool
+    text_a: str  # shortened for display
+    text_b: str
+
+
+@dataclass(frozen=True)
+class DuplicateReport:
+    """Exact and near duplicates within train and across train/test (leakage).
+
+    Counts are pairs; ``*_rows`` count rows involved. ``leaked_test_rows`` are test rows
+    with an exact or near duplicate in train.
+    """
+
+    exact_pairs_train: int
+    near_pairs_train: int
+    exact_pairs_cross: int
+    near_pairs_cross: int
+    duplicate_rows_train: int
+    leaked_test_rows: int
+    leaked_share: float  # leaked_test_rows / n_test
+    threshold: float
+    num_perm: int
+    examples: tuple[DuplicatePair, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShiftScore:
+    """Can a classifier tell ``reference`` rows from train rows on encoder embeddings?
+
+    ``auc`` is its cross-validated ROC AUC; ``null_*`` the same with the split labels
+    permuted. ``shifted`` when the AUC clears the null's 95th percentile by a margin.
+    """
+
+    reference: str  # "test" or "ood_test"
+    auc: float
+    null_mean: float
+    null_p95: float
+    p_value: float
+    n_permutations: int
+    n_train: int
+    n_reference: int
+    shifted: bool
+
+
+@dataclass(frozen=True)
+class LanguageReport:
+    mix: dict[str, float]  # ISO 639-1 code -> share of rows
+    primary: str
+    low_resource: tuple[str, ...]  # codes among the mix considered low-resource
+    undetected_share: float
+    detector: str
+    n_rows: int
+
+
+@dataclass(frozen=True)
+class PiiFinding:
+    kind: str  # "email", "phone", "card", "iban", "person"
+    split: str
+    row: int
+    masked: str  # the matched value with most characters masked, never the value itself
+
+
+@dataclass(frozen=True)
+class PiiReport:
+    counts: dict[str, int]  # kind -> rows containing at least one match
+    rows_with_pii: int
+    n_rows: int
+    examples: tuple[PiiFinding, ...] = ()
+    name_detector: str | None = None  # None: person names not checked
+
+
+@dataclass(frozen=True)
+class LabelIssue:
+    """A row whose cross-validated predicted probability disagrees with its label."""
+
+    split: str
+    row: int
+    text: str  # shortened
+    given: str
+    suggested: str
+    p_given: float
+    p_suggested: float
+
+
+@dataclass(frozen=True)
+class DomainFit:
+    """Per-token perplexity of an LLM on a sample of the data vs a neutral reference."""
+
+    model: str
+    ppl_data: float
+    ppl_reference: float
+    ratio: float  # ppl_data / ppl_reference; well above 1 = far from the model's domain
+    n_texts: int
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Measured facts about a dataset; the input of the advise stage."""
+
+    data_hash: str
+    n_train: int
+    n_test: int
+    labels: tuple[str, ...]
+    label_counts: dict[str, int]  # train
+    test_label_counts: dict[str, int]
+    min_per_class: int
+    median_per_class: float
+    imbalance_ratio: float  # largest / smallest train class
+    label_type: Literal["categorical", "numeric"]
+    is_pair: bool
+    lengths: tuple[LengthStats, ...]
+    duplicates: DuplicateReport | None = None
+    shift: ShiftScore | None = None
+    ood_shift: ShiftScore | None = None
+    languages: LanguageReport | None = None
+    pii: PiiReport | None = None
+    label_errors: tuple[LabelIssue, ...] = ()
+    label_error_count: int = 0  # all flagged rows; ``label_errors`` lists the top N
+    domain_fit: tuple[DomainFit, ...] = ()
+    n_unlabeled: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # section -> wall seconds
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -8,7 +8,7 @@ import pytest
 
 from taskfit.backends import parse_spec
 from taskfit.errors import UsageError
-from taskfit.recommend import SMOKE_TEST_WARNING, Constraints, recommend
+from taskfit.recommend import SMOKE_TEST_WARNING, Constraints, against_prior, recommend
 from taskfit.run.plan import PlanOptions, parse_approaches, plan_units, stratified_sample
 from taskfit.types import ApproachMetrics, Dataset, Example, Interval, UnitResult
 
@@ -136,3 +136,54 @@ def test_smoke_test_model_warning():
         [_m("x", 1.0, 0.0)], res, y, smoke_test_llms=["smollm2"], real_llms=["openai:gpt-4o"]
     )
     assert SMOKE_TEST_WARNING not in rec.warnings
+
+
+# --- the measured choice against the decision flows' prior -------------------------------
+
+_LLM_BEST = [
+    _m("zero-shot@x", 0.92, 3.0, family="prompt"),
+    _m("tfidf-lr", 0.80, 0.001, family="baseline"),
+    _m("setfit", 0.85, 0.01),
+]
+
+
+@pytest.mark.parametrize(
+    ("prior", "choice", "agrees", "fragment"),
+    [
+        ("prompt", "zero-shot@x", True, "agree with the decision flows' prior (a prompted LLM)"),
+        ("prompt", "setfit", False, "go against the decision flows' prior (a prompted LLM)"),
+        ("finetune", "setfit", True, "agree with"),
+        ("finetune", "tfidf-lr", True, "choice is a fine-tuned (local) model"),
+        ("finetune", "zero-shot@x", False, "go against"),
+        ("distill", "setfit", True, "prompted LLM is most accurate but a small model is chosen"),
+        ("distill", "zero-shot@x", False, "check the deployment constraints"),
+        ("split", "setfit", None, "disagreed (prior: split); the measurements decide"),
+        ("none", "zero-shot@x", None, "no model fits well yet; the measurements decide for a "),
+    ],
+)
+def test_against_prior(prior, choice, agrees, fragment):
+    got, why = against_prior(prior, choice, _LLM_BEST)
+    assert got is agrees
+    assert fragment in why
+    # every statement names the figures of both sides
+    assert "zero-shot@x accuracy 0.920 (n=100)" in why and "setfit accuracy 0.850" in why
+
+
+def test_distill_prior_when_finetuned_already_wins():
+    ms = [_m("zero-shot@x", 0.50, 3.0, family="prompt"), _m("setfit", 0.85, 0.01)]
+    agrees, why = against_prior("distill", "setfit", ms)
+    assert agrees is True and "no LLM labels are needed" in why
+
+
+def test_recommend_carries_the_prior_as_its_last_reason():
+    y = {n: ["a"] * 100 for n in ("big", "small")}
+    res = {
+        "big": _r("big", [True] * 95 + [False] * 5),
+        "small": _r("small", [True] * 60 + [False] * 40),
+    }
+    ms = [_m("big", 0.95, 5.0, family="prompt"), _m("small", 0.60, 0.01)]
+    rec, _ = recommend(ms, res, y, prior="finetune")
+    assert rec.choice == "big" and rec.prior == "finetune" and rec.agrees_with_prior is False
+    assert "go against the decision flows' prior" in rec.reasons[-1]
+    plain, _ = recommend(ms, res, y)
+    assert plain.prior is None and plain.reasons == rec.reasons[:-1]

@@ -81,6 +81,8 @@ def build_results(
             "choice": recommendation.choice,
             "reasons": list(recommendation.reasons),
             "warnings": list(recommendation.warnings),
+            "prior": recommendation.prior,
+            "agrees_with_prior": recommendation.agrees_with_prior,
         },
         "settings": dict(settings),
     }

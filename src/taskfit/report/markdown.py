@@ -56,6 +56,7 @@ def render_summary(results: dict[str, Any]) -> str:
         ]
         for c in results["comparisons"]:
             lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+    lines += _advice_lines(results.get("advice"))
     notes = [(a["name"], n) for a in results["approaches"] for n in a.get("notes", [])]
     if notes or task.get("notes"):
         lines += ["", "## Notes", ""]
@@ -72,3 +73,35 @@ def render_summary(results: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _advice_lines(advice: dict[str, Any] | None) -> list[str]:
+    """The decision flows' prior and each flow's path, with where each answer came from."""
+    if not advice:
+        return []
+    lines = [
+        "",
+        f"## Decision flows: prior **{_cell(advice['prior'])}**",
+        "",
+        _cell(advice["prior_reason"]),
+        "",
+        f"Approaches run by default: {', '.join(advice['approaches']) or 'none'} "
+        f"({_cell(advice['approaches_reason'])}).",
+    ]
+    for flow in advice["flows"].values():
+        lines += [
+            "",
+            f"**Flow {flow['flow']}** ({_cell(flow['title'])}) -> {flow['outcome']} "
+            f"at {flow['decided_by']}",
+            "",
+            "| node | question | answer | source | why |",
+            "|---|---|---|---|---|",
+        ]
+        for st in flow["path"]:
+            lines.append(
+                f"| {st['node']} | {_cell(st['question'])} | {'yes' if st['answer'] else 'no'} "
+                f"| {st['source']} | {_cell(st['detail'])} |"
+            )
+    for d in advice.get("disagreements", []):
+        lines += ["", f"Where the flows differ: {_cell(d['why'])}"]
+    return lines

@@ -34,6 +34,9 @@ class ProgressHook:
 
     def unit_finished(self, unit: Unit, cached: bool) -> None: ...
 
+    def stage(self, name: str) -> None:
+        """A step before the units run (e.g. "profiling: duplicates")."""
+
 
 @dataclass
 class RunStats:

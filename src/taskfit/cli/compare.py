@@ -1,134 +1,35 @@
-"""Command line: thin wrappers over the library, with rich progress and tables.
-
-Every user error is a one-line message on stderr and exit code 2, never a traceback.
-"""
+"""`taskfit compare` and `taskfit demo`: run the head-to-head and show the result."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from taskfit.errors import TaskfitError
-from taskfit.types import Unit
-
-__all__ = ["app", "main"]
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="Prompt an LLM or fine-tune a small model? taskfit measures it on your data.",
+from taskfit.advise.card import parse_answers
+from taskfit.cli.common import (
+    ApproachOpt,
+    BudgetOpt,
+    CardOpt,
+    EncoderOpt,
+    LabelDescOpt,
+    LatencyOpt,
+    LlmOpt,
+    MaxTestOpt,
+    OnPremOpt,
+    OutOpt,
+    PriceFileOpt,
+    RichHook,
+    SeedOpt,
+    SetOpt,
+    ShotsOpt,
+    UsdHourOpt,
+    app,
+    err,
+    out,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-class RichHook:
-    """Progress bars: one line per unit, advanced per example.
-
-    The bars start with the first unit, so an input error is printed alone.
-    """
-
-    def __init__(self) -> None:
-        self.progress = Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-        )
-        self.task: Any = None
-        self.started = False
-
-    def _start(self) -> None:
-        if not self.started:
-            self.progress.start()
-            self.started = True
-
-    def stop(self) -> None:
-        if self.started:
-            self.progress.stop()
-
-    def unit_started(self, unit: Unit, total: int) -> None:
-        self._start()
-        self.task = self.progress.add_task(unit.name, total=total)
-
-    def advance(self, n: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, n)
-
-    def unit_finished(self, unit: Unit, cached: bool) -> None:
-        if cached:
-            self._start()
-            t = self.progress.add_task(f"{unit.name} (cached)", total=1)
-            self.progress.advance(t, 1)
-        self.task = None
-
-
-# Options shared by `compare` and `demo`.
-LlmOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--llm",
-        help="LLM spec, repeatable: smollm2 (embedded, default), "
-        "gguf:/path/model.gguf, openai:MODEL, openai:MODEL@BASE_URL.",
-    ),
-]
-ApproachOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--approaches",
-        help="Comma-separated: zero-shot, few-shot, few-shot-knn, "
-        "majority, tfidf-lr, encoder-lr, setfit. Default: all.",
-    ),
-]
-ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
-MaxTestOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--max-test",
-        help="Cap on test examples for LLM approaches (stratified "
-        "sample; intervals show the smaller n).",
-    ),
-]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for splits, demos, training.")]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Output folder for results.json and summary.md [default: .taskfit/runs/RUN_ID].",
-    ),
-]
-LatencyOpt = Annotated[
-    float | None, typer.Option("--latency-p95-ms", help="Rule out approaches slower than this.")
-]
-BudgetOpt = Annotated[
-    float | None,
-    typer.Option("--budget-per-1k", help="Rule out approaches costing more USD per 1k."),
-]
-UsdHourOpt = Annotated[
-    float, typer.Option("--usd-per-hour", help="Price of local compute, USD per hour.")
-]
-PriceFileOpt = Annotated[
-    Path | None,
-    typer.Option("--price-file", help="JSON/YAML: model -> {input_per_1m, output_per_1m}."),
-]
-LabelDescOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--label-descriptions",
-        help="JSON/YAML file: label -> description, shown to the LLM in prompts.",
-    ),
-]
-EncoderOpt = Annotated[
-    str, typer.Option("--encoder", help="Sentence encoder: minilm (embedded) or a local folder.")
-]
 
 
 def _run(fn: Any, **kwargs: Any) -> None:
@@ -147,6 +48,19 @@ def _run(fn: Any, **kwargs: Any) -> None:
 
 
 def _show(result: Any) -> None:
+    advice = result.advice
+    if advice is not None:
+        out.print(
+            f"[bold]Decision flows' prior: {advice.prior}[/bold] - {advice.prior_reason}",
+            highlight=False,
+        )
+        if result.results_json["settings"]["approaches_from_advice"]:
+            out.print(
+                f"Approaches chosen by the advice ({advice.approaches_reason}); "
+                "--approaches overrides. Details: taskfit advise.",
+                highlight=False,
+            )
+        out.print()
     table = Table(title="taskfit comparison", title_justify="left")
     for col in ("approach", "n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s"):
         table.add_column(col, justify="left" if col == "approach" else "right")
@@ -233,6 +147,9 @@ def compare(
     price_file: PriceFileOpt = None,
     encoder: EncoderOpt = "minilm",
     label_descriptions: LabelDescOpt = None,
+    card: CardOpt = None,
+    set_: SetOpt = None,
+    on_prem: OnPremOpt = False,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
@@ -254,6 +171,9 @@ def compare(
         price_file=price_file,
         encoder=encoder,
         label_descriptions=str(label_descriptions) if label_descriptions else None,
+        card=str(card) if card else None,
+        answers=parse_answers(set_ or []),
+        on_prem=on_prem,
     )
     if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
         err.print(
@@ -288,6 +208,9 @@ def demo(
     price_file: PriceFileOpt = None,
     encoder: EncoderOpt = "minilm",
     label_descriptions: LabelDescOpt = None,
+    card: CardOpt = None,
+    set_: SetOpt = None,
+    on_prem: OnPremOpt = False,
 ) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
@@ -308,6 +231,9 @@ def demo(
         price_file=price_file,
         encoder=encoder,
         label_descriptions=str(label_descriptions) if label_descriptions else None,
+        card=str(card) if card else None,
+        answers=parse_answers(set_ or []),
+        on_prem=on_prem,
     )
     llms = ", ".join(llm) if llm else "the embedded SmolLM2-135M"
     err.print(
@@ -316,17 +242,3 @@ def demo(
         highlight=False,
     )
     _run(compare_demo, **opts)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line and exit code 2."""
-    # Typer reports usage errors itself (exit 2); taskfit's own errors come out here.
-    try:
-        app(args=argv)
-    except TaskfitError as e:
-        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(e.exit_code)
-
-
-if __name__ == "__main__":
-    main()

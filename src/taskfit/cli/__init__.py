@@ -1,0 +1,28 @@
+"""Command line: thin wrappers over the library, with rich progress and tables.
+
+Every user error is a one-line message on stderr and exit code 2, never a traceback.
+Each command module registers its commands on the shared :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from taskfit.cli import advise as _advise  # noqa: F401 - registers commands
+from taskfit.cli import compare as _compare  # noqa: F401
+from taskfit.cli import models as _models  # noqa: F401
+from taskfit.cli import profile as _profile  # noqa: F401
+from taskfit.cli.common import app, err
+from taskfit.errors import TaskfitError
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors become one line and exit code 2."""
+    # Typer reports usage errors itself (exit 2); taskfit's own errors come out here.
+    try:
+        app(args=argv)
+    except TaskfitError as e:
+        err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)

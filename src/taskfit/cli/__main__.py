@@ -1,0 +1,5 @@
+"""`python -m taskfit.cli`."""
+
+from taskfit.cli import main
+
+main()

@@ -1,0 +1,194 @@
+"""What the commands share: the app, consoles, progress display and common options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from taskfit.types import Unit
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Prompt an LLM or fine-tune a small model? taskfit measures it on your data.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class RichHook:
+    """Progress bars: one line per unit, advanced per example.
+
+    The bars start with the first unit, so an input error is printed alone.
+    """
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        self.task: Any = None
+        self.stage_task: Any = None
+        self.started = False
+
+    def _start(self) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.progress.stop()
+
+    def stage(self, name: str) -> None:
+        """One line for the steps before the units (profiling), updated in place."""
+        self._start()
+        if self.stage_task is None:
+            self.stage_task = self.progress.add_task(name, total=None)
+        else:
+            self.progress.update(self.stage_task, description=name)
+
+    def _end_stage(self) -> None:
+        if self.stage_task is not None:
+            self.progress.update(self.stage_task, description="profiled", total=1, completed=1)
+            self.stage_task = None
+
+    def unit_started(self, unit: Unit, total: int) -> None:
+        self._start()
+        self._end_stage()
+        self.task = self.progress.add_task(unit.name, total=total)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def unit_finished(self, unit: Unit, cached: bool) -> None:
+        self._end_stage()
+        if cached:
+            self._start()
+            t = self.progress.add_task(f"{unit.name} (cached)", total=1)
+            self.progress.advance(t, 1)
+        self.task = None
+
+
+# Options shared by `compare` and `demo`.
+LlmOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--llm",
+        help="LLM spec, repeatable: smollm2 (embedded, default), "
+        "gguf:/path/model.gguf, openai:MODEL, openai:MODEL@BASE_URL.",
+    ),
+]
+ApproachOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--approaches",
+        help="Comma-separated: zero-shot, few-shot, few-shot-knn, "
+        "majority, tfidf-lr, encoder-lr, setfit. Default: all.",
+    ),
+]
+ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
+MaxTestOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-test",
+        help="Cap on test examples for LLM approaches (stratified "
+        "sample; intervals show the smaller n).",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for splits, demos, training.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder for results.json and summary.md [default: .taskfit/runs/RUN_ID].",
+    ),
+]
+LatencyOpt = Annotated[
+    float | None, typer.Option("--latency-p95-ms", help="Rule out approaches slower than this.")
+]
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option("--budget-per-1k", help="Rule out approaches costing more USD per 1k."),
+]
+UsdHourOpt = Annotated[
+    float, typer.Option("--usd-per-hour", help="Price of local compute, USD per hour.")
+]
+PriceFileOpt = Annotated[
+    Path | None,
+    typer.Option("--price-file", help="JSON/YAML: model -> {input_per_1m, output_per_1m}."),
+]
+LabelDescOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--label-descriptions",
+        help="JSON/YAML file: label -> description, shown to the LLM in prompts.",
+    ),
+]
+EncoderOpt = Annotated[
+    str, typer.Option("--encoder", help="Sentence encoder: minilm (embedded) or a local folder.")
+]
+
+# Data options of `profile` and `advise` (DATA is optional there: --demo uses bundled data).
+DataArg = Annotated[
+    Path | None,
+    typer.Argument(help="Labelled data (CSV, TSV, JSONL, Parquet). Omit with --demo."),
+]
+DemoOpt = Annotated[
+    bool, typer.Option("--demo", help="Use the bundled demo data (with its OOD test set).")
+]
+TextOpt = Annotated[str | None, typer.Option("--text", help="Text column.")]
+LabelOpt = Annotated[str | None, typer.Option("--label", help="Label column.")]
+TextPairOpt = Annotated[
+    str | None,
+    typer.Option("--text-pair", help="Second text column (sentence-pair tasks such as NLI)."),
+]
+TestOpt = Annotated[Path | None, typer.Option("--test", help="Separate test file.")]
+TestSizeOpt = Annotated[
+    float,
+    typer.Option("--test-size", help="Test share when no --test is given (seeded, stratified)."),
+]
+DropEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--drop-empty", help="Skip rows with empty text or label (counted) instead of failing."
+    ),
+]
+OodOpt = Annotated[
+    Path | None,
+    typer.Option("--ood-test", help="Out-of-distribution test file (same text columns)."),
+]
+UnlabeledOpt = Annotated[
+    Path | None,
+    typer.Option("--unlabeled", help="Unlabeled pool (same text column), checked for PII."),
+]
+SampleOpt = Annotated[
+    int,
+    typer.Option(
+        "--sample", help="Rows read by model-based sections (shift, label errors, lengths)."
+    ),
+]
+
+# Advice options, shared by `advise`, `compare` and `demo`.
+CardOpt = Annotated[
+    Path | None,
+    typer.Option("--card", help="YAML task card: task_type, facts, deployment constraints."),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Answer a decision-flow fact, repeatable: --set ood=yes --set many_tasks=no."
+    ),
+]
+OnPremOpt = Annotated[
+    bool, typer.Option("--on-prem", help="The data must stay on the premises (no API LLM).")
+]
