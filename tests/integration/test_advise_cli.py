@@ -106,3 +106,27 @@ def test_compare_defaults_come_from_the_advice(tmp_path: Path, smollm2, embedder
     assert rec["agrees_with_prior"] is (chosen_family != "prompt")
     assert "prior" in rec["reasons"][-1]
     assert "Decision flows: prior" in (tmp_path / "o" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize("command", ["profile", "advise"])
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["nope.csv", "--text", "text", "--label", "label"], ["nope.csv", "file not found"]),
+        (["d.csv", "--text", "body", "--label", "label"], ["d.csv", "column 'body'", "'text'"]),
+        (["d.csv", "--text", "text"], ["--text and --label are required"]),
+        (["d.csv", "--demo", "--text", "text", "--label", "label"], ["not both"]),
+    ],
+)
+def test_data_errors_of_profile_and_advise(
+    tmp_path: Path, command: str, args: list[str], fragments: list[str]
+) -> None:
+    rows = [f"message number {i},{'ab'[i % 2]}" for i in range(20)]
+    (tmp_path / "d.csv").write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "taskfit.cli", command, *args]
+    env = {**os.environ, "TASKFIT_HOME": str(tmp_path / "home"), "COLUMNS": "60"}
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    line = one_error(proc)
+    for f in fragments:
+        assert f in line, line
+    assert not (tmp_path / "home").exists()

@@ -93,7 +93,8 @@ ApproachOpt = Annotated[
     typer.Option(
         "--approaches",
         help="Comma-separated: zero-shot, few-shot, few-shot-knn, "
-        "majority, tfidf-lr, encoder-lr, setfit. Default: all.",
+        "majority, tfidf-lr, encoder-lr, setfit. Default: the ones the advice names to test "
+        "its prior (see taskfit advise).",
     ),
 ]
 ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
