@@ -26,15 +26,9 @@ from taskfit.backends.llamacpp import check_gguf
 from taskfit.data import load_dataset, load_demo
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
-from taskfit.metrics import (
-    DEFAULT_PRICES,
-    DEFAULT_USD_PER_HOUR,
-    load_price_file,
-    price_for,
-    summarize,
-)
-from taskfit.recommend import Constraints, recommend
-from taskfit.report import build_results, render_summary
+from taskfit.metrics import DEFAULT_PRICES, DEFAULT_USD_PER_HOUR, load_price_file
+from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
+from taskfit.report import render_summary
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.plan import (
     DEFAULT_APPROACHES,
@@ -44,6 +38,7 @@ from taskfit.run.plan import (
     plan_units,
 )
 from taskfit.run.store import Store, default_home
+from taskfit.scoring import score_headline
 from taskfit.types import (
     ApproachMetrics,
     Comparison,
@@ -75,7 +70,10 @@ class CompareOptions:
     latency_p95_ms: float | None = None
     budget_per_1k: float | None = None
     usd_per_hour: float = DEFAULT_USD_PER_HOUR
+    usd_per_label: float = DEFAULT_USD_PER_LABEL
+    horizon_months: float = DEFAULT_HORIZON_MONTHS
     price_file: str | None = None
+    plots: bool = True
     setfit_per_class: int = 16
     label_descriptions: str | None = None  # JSON/YAML file: label -> description
     # The advise stage: a task card, answered facts, and constraints only advise reads.
@@ -131,7 +129,7 @@ class CompareResult:
         return pd.DataFrame(rows)
 
 
-def _check_llms(specs: Sequence[str]) -> tuple[LLMSpec, ...]:
+def check_llms(specs: Sequence[str]) -> tuple[LLMSpec, ...]:
     parsed = tuple(parse_spec(s) for s in specs)
     for sp in parsed:
         if sp.kind == "gguf" and sp.target != "smollm2":
@@ -176,7 +174,7 @@ def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...
     """Check everything the user typed; the approaches are the user's or all of them
     (the advice narrows the default later)."""
     approaches = parse_approaches(opts.approaches or DEFAULT_APPROACHES)
-    llms = _check_llms(opts.llms or ("smollm2",))
+    llms = check_llms(opts.llms or ("smollm2",))
     if opts.shots < 1:
         raise UsageError("--shots must be at least 1")
     uses_encoder = {"encoder-lr", "setfit", "few-shot-knn"} & set(approaches)
@@ -248,7 +246,7 @@ def compare_dataset(
         seed=opts.seed,
         setfit_per_class=opts.setfit_per_class,
         label_name=dataset.label_col,
-        label_descriptions=_descriptions(opts.label_descriptions, dataset),
+        label_descriptions=read_label_descriptions(opts.label_descriptions, dataset),
     )
     units = plan_units(dataset, plan)
     home = Path(opts.home) if opts.home else default_home()
@@ -294,7 +292,7 @@ def compare_dataset(
         store.close()
 
 
-def _descriptions(path: str | None, dataset: Dataset) -> tuple[tuple[str, str], ...]:
+def read_label_descriptions(path: str | None, dataset: Dataset) -> tuple[tuple[str, str], ...]:
     """Read label descriptions (JSON or YAML mapping); unknown labels are an error."""
     if not path:
         return ()
@@ -340,6 +338,8 @@ def _settings(
         "latency_p95_ms": opts.latency_p95_ms,
         "budget_per_1k": opts.budget_per_1k,
         "usd_per_hour": opts.usd_per_hour,
+        "usd_per_label": opts.usd_per_label,
+        "horizon_months": opts.horizon_months,
         "price_file": opts.price_file,
         "card": opts.card,
         "answers": dict(sorted(opts.answers.items())),
@@ -349,11 +349,11 @@ def _settings(
             "text_pair": dataset.text_pair_col,
             "label": dataset.label_col,
         },
-        "versions": _versions(__version__),
+        "versions": package_versions(__version__),
     }
 
 
-def _versions(own: str) -> dict[str, str]:
+def package_versions(own: str) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"taskfit": own}
@@ -376,56 +376,47 @@ def _score_and_render(
     profile: Profile,
     advice: Advice,
 ) -> CompareResult:
-    by_name: dict[str, UnitResult] = {r.name: r for r in results}
-    y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
-    metrics = []
-    for r in results:
-        price = None
-        spec = next((s for s in llms if s.canonical == r.model), None)
-        if spec is not None and spec.kind == "openai":
-            price = price_for(spec.target, prices)
-        metrics.append(
-            summarize(
-                r,
-                y_true[r.name],
-                usd_per_hour=opts.usd_per_hour,
-                price_in_per_1m=price[0] if price else None,
-                price_out_per_1m=price[1] if price else None,
-                seed=opts.seed,
-            )
-        )
-    smoke = [s.canonical for s in llms if s.canonical == "smollm2"]
-    real = [s.canonical for s in llms if s.canonical != "smollm2"]
-    rec, comparisons = recommend(
-        metrics,
-        by_name,
-        y_true,
-        constraints=Constraints(opts.latency_p95_ms, opts.budget_per_1k),
-        smoke_test_llms=smoke,
-        real_llms=real,
-        prior=advice.prior,
-    )
-    doc = build_results(
+    scored = score_headline(
+        dataset,
+        results,
         run_id=run_id,
-        dataset=dataset,
-        metrics=metrics,
-        results=by_name,
-        comparisons=comparisons,
-        recommendation=rec,
         run_stats=run_stats,
         settings=settings,
+        llms=llms,
+        prices=prices,
+        usd_per_hour=opts.usd_per_hour,
+        usd_per_label=opts.usd_per_label,
+        horizon_months=opts.horizon_months,
+        seed=opts.seed,
+        latency_p95_ms=opts.latency_p95_ms,
+        budget_per_1k=opts.budget_per_1k,
+        prior=advice.prior,
     )
+    doc = scored.doc
     doc["profile"] = profile.to_json()
     doc["advice"] = advice.to_json()
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
-    _write_atomic(out_dir / "summary.md", render_summary(doc))
+    plots: list[Path] = []
+    if opts.plots:
+        from taskfit.report.plots import plot_pareto
+
+        plots = plot_pareto(doc["approaches"], doc["cost_model"], out_dir)
+    doc["plots"] = [p.name for p in plots]
+    write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
+    write_atomic(out_dir / "summary.md", render_summary(doc))
     return CompareResult(
-        run_id, out_dir, dataset, tuple(metrics), tuple(comparisons), rec, doc, advice
+        run_id,
+        out_dir,
+        dataset,
+        scored.metrics,
+        scored.comparisons,
+        scored.recommendation,
+        doc,
+        advice,
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

@@ -10,6 +10,8 @@ import sys
 
 from taskfit.cli import advise as _advise  # noqa: F401 - registers commands
 from taskfit.cli import compare as _compare  # noqa: F401
+from taskfit.cli import curve as _curve  # noqa: F401
+from taskfit.cli import distill as _distill  # noqa: F401
 from taskfit.cli import models as _models  # noqa: F401
 from taskfit.cli import profile as _profile  # noqa: F401
 from taskfit.cli.common import app, err

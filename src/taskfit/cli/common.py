@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from taskfit.run.execute import ProgressHook
 from taskfit.types import Unit
 
 app = typer.Typer(
@@ -77,6 +78,59 @@ class RichHook:
             t = self.progress.add_task(f"{unit.name} (cached)", total=1)
             self.progress.advance(t, 1)
         self.task = None
+
+
+class SweepHook(ProgressHook):
+    """Progress of a sweep: one bar per prompted unit (advanced per example), one bar
+    counting all learner units."""
+
+    def __init__(self, n_points: int | None, points_label: str) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        self.n_points = n_points
+        self.points_label = points_label
+        self.points: Any = None
+        self.task: Any = None
+        self.started = False
+
+    def _start(self) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.progress.stop()
+            self.started = False
+
+    def stage(self, name: str) -> None:
+        self._start()
+        self.progress.add_task(name, total=None)
+
+    def unit_started(self, unit: Unit, total: int) -> None:
+        self._start()
+        if unit.family == "prompt":
+            self.task = self.progress.add_task(f"{unit.name} seed {unit.seed}", total=total)
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def unit_finished(self, unit: Unit, cached: bool) -> None:
+        self._start()
+        self.task = None
+        if unit.family == "prompt":
+            if cached:
+                self.progress.add_task(f"{unit.name} seed {unit.seed} (cached)", total=1)
+            return
+        if self.points is None:
+            self.points = self.progress.add_task(self.points_label, total=self.n_points)
+        self.progress.advance(self.points, 1)
 
 
 # Options shared by `compare` and `demo`.
@@ -193,3 +247,57 @@ SetOpt = Annotated[
 OnPremOpt = Annotated[
     bool, typer.Option("--on-prem", help="The data must stay on the premises (no API LLM).")
 ]
+
+# Cost-model and output options of `compare`, `demo`, `curve` and `distill`.
+UsdLabelOpt = Annotated[
+    float,
+    typer.Option(
+        "--usd-per-label", help="Price of one human label, USD (cost model's one-off cost)."
+    ),
+]
+HorizonOpt = Annotated[
+    float,
+    typer.Option("--horizon-months", help="Months over which the cost model compares approaches."),
+]
+NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Do not write PNG/SVG plots.")]
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """``"a, b,,c"`` -> ``("a", "b", "c")``."""
+    return tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+
+
+def load_data_or_demo(
+    data: Path | None,
+    demo: bool,
+    *,
+    text: str | None,
+    label: str | None,
+    text_pair: str | None,
+    test: Path | None,
+    test_size: float,
+    drop_empty: bool,
+    seed: int,
+) -> Any:
+    """DATA with its columns, or the bundled demo data; exactly one of them."""
+    from taskfit.data import load_dataset, load_demo
+    from taskfit.errors import UsageError
+
+    if data is None and not demo:
+        raise UsageError("give a data file (with --text and --label) or --demo")
+    if data is not None and demo:
+        raise UsageError("give either a data file or --demo, not both")
+    if data is None:
+        return load_demo(seed=seed)
+    if text is None or label is None:
+        raise UsageError("--text and --label are required")
+    return load_dataset(
+        data,
+        text=text,
+        label=label,
+        text_pair=text_pair,
+        test=test,
+        test_size=test_size,
+        seed=seed,
+        drop_empty=drop_empty,
+    )

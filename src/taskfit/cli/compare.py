@@ -14,10 +14,12 @@ from taskfit.cli.common import (
     BudgetOpt,
     CardOpt,
     EncoderOpt,
+    HorizonOpt,
     LabelDescOpt,
     LatencyOpt,
     LlmOpt,
     MaxTestOpt,
+    NoPlotsOpt,
     OnPremOpt,
     OutOpt,
     PriceFileOpt,
@@ -26,6 +28,7 @@ from taskfit.cli.common import (
     SetOpt,
     ShotsOpt,
     UsdHourOpt,
+    UsdLabelOpt,
     app,
     err,
     out,
@@ -63,7 +66,10 @@ def _show(result: Any) -> None:
         out.print()
     table = Table(title="taskfit comparison", title_justify="left")
     for col in ("approach", "n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s"):
-        table.add_column(col, justify="left" if col == "approach" else "right")
+        if col == "approach":
+            table.add_column(col, no_wrap=True)
+        else:
+            table.add_column(col, justify="right")
     for m in result.metrics:
         a = m.accuracy
         table.add_row(
@@ -83,6 +89,7 @@ def _show(result: Any) -> None:
     for w in rec.warnings:
         out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
     doc = result.results_json
+    show_cost_model(doc.get("cost_model"))
     notes = [f"data: {n}" for n in doc["task"]["notes"]]
     notes += [f"{a['name']}: {n}" for a in doc["approaches"] for n in a.get("notes", [])]
     for n in notes:
@@ -94,10 +101,37 @@ def _show(result: Any) -> None:
         f"{stats['wall_seconds']:.1f} s.",
         highlight=False,
     )
-    out.print(
-        f"Wrote {result.out_dir / 'results.json'} and {result.out_dir / 'summary.md'}",
-        highlight=False,
+    files = ["results.json", "summary.md", *doc.get("plots", [])]
+    out.print(f"Wrote {result.out_dir}/: {', '.join(files)}", highlight=False)
+
+
+def show_cost_model(model: dict[str, Any] | None) -> None:
+    """One-off and running cost per approach, then the break-evens worth reading."""
+    if not model:
+        return
+    a = model["assumptions"]
+    table = Table(
+        title=f"Cost model ({a['horizon_months']['value']:g}-month horizon; "
+        f"${a['usd_per_label']['value']:g}/label, ${a['usd_per_hour']['value']:g}/hour)",
+        title_justify="left",
     )
+    for col in ("approach", "labels", "one-off $", "$ / 1k"):
+        table.add_column(
+            col, no_wrap=col == "approach", justify="left" if col == "approach" else "right"
+        )
+    for c in model["approaches"]:
+        table.add_row(
+            c["name"],
+            str(c["human_labels"]),
+            f"{c['one_off_usd']:.3g}",
+            f"{c['running_per_1k_usd']:.3g}",
+        )
+    out.print(table)
+    crossings = [b for b in model["break_even"] if b["monthly_volume"] is not None]
+    for b in crossings[:6]:
+        out.print(f"  break-even: {b['message']}", markup=False, highlight=False)
+    if len(crossings) > 6:
+        out.print(f"  ... {len(crossings) - 6} more in results.json (cost_model.break_even)")
 
 
 def _options(**kw: Any) -> dict[str, Any]:
@@ -144,7 +178,10 @@ def compare(
     latency_p95_ms: LatencyOpt = None,
     budget_per_1k: BudgetOpt = None,
     usd_per_hour: UsdHourOpt = 0.10,
+    usd_per_label: UsdLabelOpt = 0.10,
+    horizon_months: HorizonOpt = 12.0,
     price_file: PriceFileOpt = None,
+    no_plots: NoPlotsOpt = False,
     encoder: EncoderOpt = "minilm",
     label_descriptions: LabelDescOpt = None,
     card: CardOpt = None,
@@ -168,6 +205,9 @@ def compare(
         latency_p95_ms=latency_p95_ms,
         budget_per_1k=budget_per_1k,
         usd_per_hour=usd_per_hour,
+        usd_per_label=usd_per_label,
+        horizon_months=horizon_months,
+        plots=not no_plots,
         price_file=price_file,
         encoder=encoder,
         label_descriptions=str(label_descriptions) if label_descriptions else None,
@@ -205,7 +245,10 @@ def demo(
     latency_p95_ms: LatencyOpt = None,
     budget_per_1k: BudgetOpt = None,
     usd_per_hour: UsdHourOpt = 0.10,
+    usd_per_label: UsdLabelOpt = 0.10,
+    horizon_months: HorizonOpt = 12.0,
     price_file: PriceFileOpt = None,
+    no_plots: NoPlotsOpt = False,
     encoder: EncoderOpt = "minilm",
     label_descriptions: LabelDescOpt = None,
     card: CardOpt = None,
@@ -228,6 +271,9 @@ def demo(
         latency_p95_ms=latency_p95_ms,
         budget_per_1k=budget_per_1k,
         usd_per_hour=usd_per_hour,
+        usd_per_label=usd_per_label,
+        horizon_months=horizon_months,
+        plots=not no_plots,
         price_file=price_file,
         encoder=encoder,
         label_descriptions=str(label_descriptions) if label_descriptions else None,

@@ -87,7 +87,11 @@ class Embedder:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self.encoded = 0  # texts actually run through the model
-        self.served = 0  # texts served from the cache
+        self.served = 0  # texts served from the cache (store or memory)
+        # Vectors seen in this process: a learning curve encodes the same texts at every
+        # budget and seed, and the store's round trip would be paid each time.
+        self._memo: dict[str, np.ndarray] = {}
+        self.memo = True
 
     @property
     def model_id(self) -> str:
@@ -107,14 +111,18 @@ class Embedder:
         """The same loaded model without the cache, to time real encoding."""
         twin = Embedder(self.encoder, cache=None, batch_size=self.batch_size)
         twin._model = self._model
+        twin.memo = False
         return twin
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text."""
         hashes = [text_hash(t) for t in texts]
         found: dict[str, np.ndarray] = {}
-        if self.cache is not None:
-            found = self.cache.get_embeddings(self.model_id, list(set(hashes)))
+        if self.memo:
+            found = {h: self._memo[h] for h in hashes if h in self._memo}
+        unseen = list({h for h in hashes if h not in found})
+        if self.cache is not None and unseen:
+            found.update(self.cache.get_embeddings(self.model_id, unseen))
         missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
         if missing:
             vecs: Any = self.model().encode(
@@ -129,5 +137,7 @@ class Embedder:
             if self.cache is not None:
                 self.cache.put_embeddings(self.model_id, fresh)
             found.update(fresh)
+        if self.memo:
+            self._memo.update(found)
         self.served += len(texts) - len(missing)
         return np.stack([found[h] for h in hashes]) if texts else np.zeros((0, 384), np.float32)

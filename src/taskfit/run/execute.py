@@ -18,9 +18,10 @@ from taskfit.backends import LLMBackend, make_backend, parse_spec
 from taskfit.learners import make_learner
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.classify import run_prompt_approach
+from taskfit.run.budgets import budget_indices
 from taskfit.run.llm_cache import CachingBackend
 from taskfit.run.store import Store
-from taskfit.types import Dataset, Unit, UnitResult
+from taskfit.types import Dataset, Example, Unit, UnitResult
 
 __all__ = ["Executor", "ProgressHook", "RunStats"]
 
@@ -150,8 +151,23 @@ class Executor:
             return {"seed": unit.seed}
         return {}
 
+    def _train_examples(self, unit: Unit) -> tuple[list[Example], list[str]]:
+        """The training examples a learner unit sees: all, or a seeded label budget."""
+        train = list(self.dataset.train)
+        budget = unit.param("budget")
+        if budget is None:
+            return train, []
+        idx, notes = budget_indices(
+            [e.label for e in train],
+            int(budget),
+            per_class=unit.param("budget_unit") == "per_class",
+            seed=unit.seed,
+            fixed=int(unit.param("fixed", 0)),
+        )
+        return [train[i] for i in idx], notes
+
     def _run_learner(self, unit: Unit) -> UnitResult:
-        train = self.dataset.train
+        train, notes = self._train_examples(unit)
         texts = [e.joined for e in train]
         labels = [e.label for e in train]
         learner = make_learner(unit.approach, **self._learner_params(unit))
@@ -168,7 +184,6 @@ class Executor:
             for row in proba
         ]
         preds = [classes[int(row.argmax())] for row in proba]
-        notes = []
         n_used = int(getattr(learner, "n_used_", len(train)))
         if n_used < len(train):
             notes.append(
@@ -184,7 +199,11 @@ class Executor:
             test_indices=unit.test_indices,
             predictions=tuple(preds),
             probabilities=tuple(probs),
-            latency_ms=tuple(self._serving_latency(unit, learner, test)),
+            latency_ms=tuple(
+                self._serving_latency(unit, learner, test)
+                if unit.param("serving_latency", True)
+                else ()
+            ),
             n_train_labels=n_used,
             train_seconds=train_seconds,
             notes=tuple(notes),

@@ -21,8 +21,10 @@ __all__ = [
     "FINETUNE_APPROACHES",
     "PROMPT_APPROACHES",
     "PlanOptions",
+    "learner_unit",
     "parse_approaches",
     "plan_units",
+    "prompt_unit",
     "stratified_sample",
 ]
 
@@ -88,47 +90,61 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
     test_labels = [ex.label for ex in dataset.test]
     all_idx = tuple(range(len(dataset.test)))
     llm_idx = stratified_sample(test_labels, opts.max_test, opts.seed)
-    common: tuple[tuple[str, Any], ...] = (("label_name", opts.label_name),)
-    if opts.label_descriptions:
-        common += (("label_descriptions", opts.label_descriptions),)
-    units: list[Unit] = []
-    for spec in opts.llms:
-        for a in opts.approaches:
-            if a not in PROMPT_APPROACHES:
-                continue
-            params: list[tuple[str, Any]] = [*common]
-            if a != "zero-shot":
-                params.append(("shots", opts.shots))
-            if a == "few-shot-knn":
-                params.append(("encoder", opts.encoder))
-            units.append(
-                Unit(
-                    a,
-                    "prompt",
-                    spec.canonical,
-                    dataset.data_hash,
-                    llm_idx,
-                    opts.seed,
-                    tuple(params),
-                )
-            )
-    for a in opts.approaches:
-        if a not in FINETUNE_APPROACHES:
-            continue
-        model = opts.encoder if a in ("encoder-lr", "setfit") else ""
-        extra: list[tuple[str, Any]] = []
-        if a == "setfit":
-            extra = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
-        family: Family = _FAMILY.get(a, "finetune")
-        units.append(
-            Unit(
-                a,
-                family,
-                model,
-                dataset.data_hash,
-                all_idx,
-                opts.seed,
-                tuple(extra),
-            )
-        )
+    units = [
+        prompt_unit(a, spec, dataset, llm_idx, opts.seed, opts)
+        for spec in opts.llms
+        for a in opts.approaches
+        if a in PROMPT_APPROACHES
+    ]
+    units += [
+        learner_unit(a, dataset, all_idx, opts.seed, opts)
+        for a in opts.approaches
+        if a in FINETUNE_APPROACHES
+    ]
     return units
+
+
+def prompt_unit(
+    approach: str,
+    spec: LLMSpec,
+    dataset: Dataset,
+    test_indices: tuple[int, ...],
+    seed: int,
+    opts: PlanOptions,
+) -> Unit:
+    """One prompted approach on one LLM; the seed picks few-shot demonstrations."""
+    params: list[tuple[str, Any]] = [("label_name", opts.label_name)]
+    if opts.label_descriptions:
+        params.append(("label_descriptions", opts.label_descriptions))
+    if approach != "zero-shot":
+        params.append(("shots", opts.shots))
+    if approach == "few-shot-knn":
+        params.append(("encoder", opts.encoder))
+    return Unit(
+        approach, "prompt", spec.canonical, dataset.data_hash, test_indices, seed, tuple(params)
+    )
+
+
+def learner_unit(
+    approach: str,
+    dataset: Dataset,
+    test_indices: tuple[int, ...],
+    seed: int,
+    opts: PlanOptions,
+    extra: tuple[tuple[str, Any], ...] = (),
+) -> Unit:
+    """One fine-tuned approach or baseline; ``extra`` adds e.g. a label budget."""
+    model = opts.encoder if approach in ("encoder-lr", "setfit") else ""
+    params: list[tuple[str, Any]] = []
+    if approach == "setfit":
+        params = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
+    family: Family = _FAMILY.get(approach, "finetune")
+    return Unit(
+        approach,
+        family,
+        model,
+        dataset.data_hash,
+        test_indices,
+        seed,
+        (*params, *extra),
+    )

@@ -1,0 +1,195 @@
+"""`taskfit curve`: label-budget learning curves, prompted reference lines, the crossover."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from taskfit.cli.common import (
+    DataArg,
+    DemoOpt,
+    DropEmptyOpt,
+    EncoderOpt,
+    HorizonOpt,
+    LabelDescOpt,
+    LabelOpt,
+    LlmOpt,
+    MaxTestOpt,
+    NoPlotsOpt,
+    OutOpt,
+    PriceFileOpt,
+    SeedOpt,
+    ShotsOpt,
+    SweepHook,
+    TestOpt,
+    TestSizeOpt,
+    TextOpt,
+    TextPairOpt,
+    UsdHourOpt,
+    UsdLabelOpt,
+    app,
+    err,
+    load_data_or_demo,
+    out,
+    split_names,
+)
+
+
+def _fmt_n(x: float | None) -> str:
+    return "unbounded" if x is None else f"{x:,.0f}"
+
+
+def show_curves(result: Any) -> None:
+    sec = result.section
+    table = Table(
+        title=f"Learning curves (accuracy, mean over {len(sec['seeds'])} seeds [95% CI])",
+        title_justify="left",
+    )
+    table.add_column("labels" + (" / class" if sec["budget_unit"] == "per_class" else ""))
+    for a in sec["approaches"]:
+        table.add_column(a["name"], justify="right")
+    rows: dict[int, list[str]] = {}
+    for a in sec["approaches"]:
+        for s in a["summary"]:
+            rows.setdefault(s["budget"], []).append(
+                f"{s['accuracy_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
+            )
+    for budget in sorted(rows):
+        table.add_row(f"{budget:,}", *rows[budget])
+    out.print(table)
+    for r in sec["references"]:
+        out.print(
+            f"  reference {r['name']}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, "
+            f"{r['ci_high']:.3f}] with {r['n_labels']} labels, over {len(r['per_seed'])} seed(s)",
+            highlight=False,
+        )
+    out.print()
+    for a in sec["approaches"]:
+        fit = a["fit"]
+        if fit:
+            out.print(
+                f"  {a['name']}: accuracy ≈ {fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f}) "
+                f"(ceiling a in [{fit['a_ci'][0]:.3f}, {fit['a_ci'][1]:.3f}])",
+                highlight=False,
+            )
+        if a["crossover"]:
+            out.print(f"  [bold]{a['crossover']['message']}[/bold]", highlight=False)
+    for note in sec["notes"]:
+        err.print(f"  note: {note}", markup=False, highlight=False)
+    stats = result.results_json["run_stats"]
+    out.print(
+        f"\nUnits run {stats['units_run']}, cached {stats['units_cached']}; LLM calls made "
+        f"{stats['llm_calls_made']}, cached {stats['llm_calls_cached']}; "
+        f"{stats['wall_seconds']:.1f} s.",
+        highlight=False,
+    )
+    files = ["results.json", "summary.md", *result.results_json.get("plots", [])]
+    out.print(f"Wrote {result.out_dir}/: {', '.join(files)}", highlight=False)
+
+
+BudgetsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--budgets",
+        help="Comma-separated label budgets, e.g. 8,16,32,64. Default: 8 geometric budgets "
+        "from 8 labels (1 per class with --per-class) to all the training data.",
+    ),
+]
+
+
+@app.command()
+def curve(
+    data: DataArg = None,
+    demo: DemoOpt = False,
+    text: TextOpt = None,
+    label: LabelOpt = None,
+    text_pair: TextPairOpt = None,
+    test: TestOpt = None,
+    test_size: TestSizeOpt = 0.3,
+    drop_empty: DropEmptyOpt = False,
+    approaches: Annotated[
+        str,
+        typer.Option(
+            "--approaches",
+            help="Fine-tuned approaches to sweep: encoder-lr, tfidf-lr, setfit, majority.",
+        ),
+    ] = "encoder-lr,tfidf-lr",
+    prompted: Annotated[
+        str,
+        typer.Option(
+            "--prompted",
+            help="Prompted reference lines: zero-shot (once), few-shot and few-shot-knn (per "
+            "seed). Empty for none.",
+        ),
+    ] = "zero-shot,few-shot",
+    budgets: BudgetsOpt = None,
+    per_class: Annotated[
+        bool, typer.Option("--per-class", help="Budgets count labels per class, not in total.")
+    ] = False,
+    seeds: Annotated[int, typer.Option("--seeds", help="Seeds per budget.")] = 5,
+    llm: LlmOpt = None,
+    shots: ShotsOpt = 8,
+    max_test: MaxTestOpt = None,
+    seed: SeedOpt = 0,
+    encoder: EncoderOpt = "minilm",
+    label_descriptions: LabelDescOpt = None,
+    usd_per_hour: UsdHourOpt = 0.10,
+    usd_per_label: UsdLabelOpt = 0.10,
+    horizon_months: HorizonOpt = 12.0,
+    price_file: PriceFileOpt = None,
+    no_plots: NoPlotsOpt = False,
+    out_dir: OutOpt = None,
+) -> None:
+    """Sweep label budgets x seeds for fine-tuned approaches against prompted references;
+    fit accuracy ≈ a − b·n^(−c) and estimate the crossover label count.
+
+    Example: taskfit curve tickets.csv --text body --label intent --llm openai:gpt-4o-mini
+    """
+    from taskfit.curve import CurveOptions, curve_dataset, plan_for
+    from taskfit.run.budgets import parse_budgets
+    from taskfit.run.plan import parse_approaches
+
+    opts = CurveOptions(
+        approaches=parse_approaches(approaches),
+        prompted=split_names(prompted),
+        llms=tuple(llm or ()),
+        budgets=tuple(parse_budgets(budgets)) if budgets else (),
+        per_class=per_class,
+        seeds=seeds,
+        shots=shots,
+        max_test=max_test,
+        seed=seed,
+        encoder=encoder,
+        label_descriptions=str(label_descriptions) if label_descriptions else None,
+        usd_per_hour=usd_per_hour,
+        usd_per_label=usd_per_label,
+        horizon_months=horizon_months,
+        price_file=str(price_file) if price_file else None,
+        plots=not no_plots,
+        out=str(out_dir) if out_dir else None,
+    )
+    dataset = load_data_or_demo(
+        data,
+        demo,
+        text=text,
+        label=label,
+        text_pair=text_pair,
+        test=test,
+        test_size=test_size,
+        drop_empty=drop_empty,
+        seed=seed,
+    )
+    spec = plan_for(dataset, opts)
+    n_points = sum(1 for u in spec.units if u.family != "prompt")
+    hook = SweepHook(n_points, "sweep points")
+    try:
+        result = curve_dataset(dataset, opts, hook=hook)
+    except KeyboardInterrupt:
+        hook.stop()
+        err.print("interrupted: finished points are kept; run the same command again to resume.")
+        raise SystemExit(130) from None
+    finally:
+        hook.stop()
+    show_curves(result)

@@ -1,0 +1,142 @@
+"""Score finished units into the results document: metrics, recommendation, cost model.
+
+Shared by every command that ends in a `results.json` (compare, curve, distill): each
+hands over the unit results it wants in the headline table and adds its own sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from taskfit.backends import LLMSpec
+from taskfit.metrics import price_for, summarize
+from taskfit.metrics.costmodel import (
+    CostAssumptions,
+    CostModel,
+    approach_cost,
+    build_cost_model,
+)
+from taskfit.recommend import Constraints, recommend
+from taskfit.report import build_results
+from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
+
+__all__ = ["Scored", "cost_model_for", "score_headline"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    metrics: tuple[ApproachMetrics, ...]
+    comparisons: tuple[Comparison, ...]
+    recommendation: Recommendation
+    cost_model: CostModel
+    doc: dict[str, Any]
+
+
+def cost_model_for(
+    metrics: Sequence[ApproachMetrics],
+    assumptions: CostAssumptions,
+    llm_labelling_usd: Mapping[str, float] | None = None,
+    human_labels: Mapping[str, int] | None = None,
+) -> CostModel:
+    """One-off and running cost of each measured approach, and pairwise break-evens.
+
+    Human labels are the labels the approach was built from (training examples, or the
+    demonstrations a few-shot prompt shows); zero-shot needs none. ``human_labels``
+    overrides that count (a distilled student learns from LLM labels, not human ones).
+    """
+    labelling = llm_labelling_usd or {}
+    humans = human_labels or {}
+    costs = [
+        approach_cost(
+            m.name,
+            m.family,
+            human_labels=humans.get(m.name, m.n_train_labels),
+            train_seconds=m.train_seconds,
+            running_per_1k_usd=m.cost_per_1k_usd,
+            running_basis=m.cost_basis,
+            llm_labelling_usd=labelling.get(m.name, 0.0),
+            assumptions=assumptions,
+        )
+        for m in metrics
+    ]
+    return build_cost_model(costs, assumptions)
+
+
+def score_headline(
+    dataset: Dataset,
+    results: Sequence[UnitResult],
+    *,
+    run_id: str,
+    run_stats: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    llms: Sequence[LLMSpec],
+    prices: Mapping[str, tuple[float, float]],
+    usd_per_hour: float,
+    usd_per_label: float,
+    horizon_months: float,
+    seed: int = 0,
+    latency_p95_ms: float | None = None,
+    budget_per_1k: float | None = None,
+    prior: str | None = None,
+    extra_reasons: Sequence[str] = (),
+    llm_labelling_usd: Mapping[str, float] | None = None,
+    human_labels: Mapping[str, int] | None = None,
+) -> Scored:
+    """Metrics with intervals, the recommendation, the cost model and the document."""
+    by_name: dict[str, UnitResult] = {r.name: r for r in results}
+    y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
+    used_prices: dict[str, tuple[float, float]] = {}
+    metrics = []
+    for r in results:
+        spec = next((s for s in llms if s.canonical == r.model), None)
+        price = price_for(spec.target, prices) if spec and spec.kind == "openai" else None
+        if price and spec:
+            used_prices[spec.target] = price
+        metrics.append(
+            summarize(
+                r,
+                y_true[r.name],
+                usd_per_hour=usd_per_hour,
+                price_in_per_1m=price[0] if price else None,
+                price_out_per_1m=price[1] if price else None,
+                seed=seed,
+            )
+        )
+    rec, comparisons = recommend(
+        metrics,
+        by_name,
+        y_true,
+        constraints=Constraints(latency_p95_ms, budget_per_1k),
+        smoke_test_llms=[s.canonical for s in llms if s.canonical == "smollm2"],
+        real_llms=[s.canonical for s in llms if s.canonical != "smollm2"],
+        prior=prior,
+    )
+    if extra_reasons:
+        rec = Recommendation(
+            rec.choice,
+            (*rec.reasons, *extra_reasons),
+            rec.warnings,
+            rec.prior,
+            rec.agrees_with_prior,
+        )
+    assumptions = CostAssumptions(
+        usd_per_label=usd_per_label,
+        usd_per_hour=usd_per_hour,
+        horizon_months=horizon_months,
+        prices=used_prices,
+    )
+    model = cost_model_for(metrics, assumptions, llm_labelling_usd, human_labels)
+    doc = build_results(
+        run_id=run_id,
+        dataset=dataset,
+        metrics=metrics,
+        results=by_name,
+        comparisons=comparisons,
+        recommendation=rec,
+        run_stats=run_stats,
+        settings=settings,
+    )
+    doc["cost_model"] = model.to_json()
+    return Scored(tuple(metrics), tuple(comparisons), rec, model, doc)
