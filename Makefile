@@ -52,6 +52,7 @@ bench: $(VENV)/.test
 	$(PY) benchmarks/bench_compare.py
 	$(PY) benchmarks/bench_duplicates.py
 	$(PY) benchmarks/bench_profile.py
+	$(PY) benchmarks/bench_curve.py
 
 clean:
 	rm -rf $(VENV) .taskfit .pytest_cache .mypy_cache .ruff_cache

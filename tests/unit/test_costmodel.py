@@ -71,6 +71,10 @@ def test_no_crossing_cases():
     assert same.monthly_volume is None and same.message.startswith("same cost")
     zero = break_even(cost("x"), cost("y", run=0.5), 12)  # equal one-off: x never dearer
     assert zero.monthly_volume is None and zero.message.startswith("x is cheaper")
+    # one-offs a fraction of a cent apart (seconds of training) do not make a break-even
+    tiny = break_even(cost("x", seconds=0.3, run=0.0004), cost("y", seconds=0.5, run=0.00002), 12)
+    assert tiny.monthly_volume is None and tiny.message.startswith("y is cheaper")
+    assert zero.monthly_volume is None and zero.message.startswith("x is cheaper")
 
 
 def test_model_lists_assumptions_pairs_and_cheapest():

@@ -59,6 +59,10 @@ def test_curve_sections_points_and_references(tmp_path):
     names = [a["name"] for a in doc["approaches"]]
     assert names == ["zero-shot@fake", "few-shot@fake", "tfidf-lr"]
     assert [c["name"] for c in doc["cost_model"]["approaches"]] == names
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert summary.startswith("# taskfit learning curves")
+    assert "## Learning curves" in summary and "## Cost model" in summary
+    assert tfidf["crossover"]["message"] in summary
 
 
 def test_killed_sweep_resumes_without_recomputing(tmp_path):

@@ -68,6 +68,8 @@ def test_planted_noise_rate_is_the_reported_teacher_accuracy(tmp_path):
     assert cost["llm_usd"] >= 0
     doc = json.loads((tmp_path / "out" / "results.json").read_text())
     assert {"distill", "cost_model"} <= set(doc)
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert summary.startswith("# taskfit distillation") and "## Distillation" in summary
     cm = {c["name"]: c for c in doc["cost_model"]["approaches"]}
     assert cm["distill:tfidf-lr"]["human_labels"] == 0
     assert cm["distill:tfidf-lr"]["llm_labelling_usd"] == pytest.approx(cost["llm_usd"])

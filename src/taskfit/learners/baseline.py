@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 
@@ -44,7 +45,10 @@ class TfidfLogReg:
         )
         x = self.vectorizer_.fit_transform(list(texts))
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.model_.fit(x, list(labels))
+        with warnings.catch_warnings():
+            # Small label budgets (8 labels, 77 classes) are legitimate here.
+            warnings.filterwarnings("ignore", message="The number of unique classes")
+            self.model_.fit(x, list(labels))
         self.classes_ = np.asarray(self.model_.classes_)
         return self
 

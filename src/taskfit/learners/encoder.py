@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,7 +29,10 @@ class EncoderLogReg:
         from sklearn.linear_model import LogisticRegression
 
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.model_.fit(self._embed(texts), list(labels))
+        with warnings.catch_warnings():
+            # Small label budgets (8 labels, 77 classes) are legitimate here.
+            warnings.filterwarnings("ignore", message="The number of unique classes")
+            self.model_.fit(self._embed(texts), list(labels))
         self.classes_ = np.asarray(self.model_.classes_)
         return self
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.markdown_sections import (
+    cost_model_lines,
+    curves_lines,
+    distill_lines,
+    plots_lines,
+)
+
 __all__ = ["render_summary"]
 
 
@@ -14,8 +21,11 @@ def _cell(text: Any) -> str:
 def render_summary(results: dict[str, Any]) -> str:
     task = results["task"]
     rec = results["recommendation"]
+    kind = {"curve": "learning curves", "distill": "distillation"}.get(
+        results.get("settings", {}).get("command", ""), "comparison"
+    )
     lines = [
-        f"# taskfit comparison `{results['run_id']}`",
+        f"# taskfit {kind} `{results['run_id']}`",
         "",
         f"Data: `{_cell(task['source'])}` - {task['n_train']} train / {task['n_test']} test "
         f"examples, {len(task['labels'])} labels (data hash `{task['data_hash'][:12]}`).",
@@ -56,6 +66,10 @@ def render_summary(results: dict[str, Any]) -> str:
         ]
         for c in results["comparisons"]:
             lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+    lines += curves_lines(results.get("curves"))
+    lines += distill_lines(results.get("distill"))
+    lines += cost_model_lines(results.get("cost_model"))
+    lines += plots_lines(results.get("plots"))
     lines += _advice_lines(results.get("advice"))
     notes = [(a["name"], n) for a in results["approaches"] for n in a.get("notes", [])]
     if notes or task.get("notes"):
