@@ -88,8 +88,10 @@ def volume(v: float) -> str:
         cut, suffix = scales[i]
         m = v / cut
         text = f"{m:.2g}" if m < 10 else f"{m:.0f}"
-        if float(text) < 1000 or i == len(scales) - 1:
+        if float(text) < 1000:
             return text + suffix
+        if i == len(scales) - 1:
+            return f"{v:.2g}"  # beyond trillions: 2.5e+15
         i += 1  # 999.6k rounds to 1000k: say 1M
 
 
@@ -289,7 +291,7 @@ def break_even(x: ApproachCost, y: ApproachCost, horizon_months: float) -> Break
         d_run = 0.0  # parallel lines
     horizon = f"{horizon_months:g}-month horizon"
     if d_run != 0:
-        v = 1000.0 * d_one / (horizon_months * d_run)
+        v = 1000.0 * d_one / horizon_months / d_run  # no H * d_run: it can underflow to 0
         if v > 0 and math.isfinite(v):
             # d_one and d_run share a sign: the dearer-up-front one is cheaper to run.
             below, above = (y, x) if d_run > 0 else (x, y)
@@ -302,6 +304,8 @@ def break_even(x: ApproachCost, y: ApproachCost, horizon_months: float) -> Break
                 f"{below.name} is cheaper below {volume(v)} predictions/month; "
                 f"{above.name} above ({horizon}; {_costs(below, above)})",
             )
+        if v > 0:
+            d_run = 0.0  # a crossing beyond any representable volume: parallel lines
     if d_one == 0 and d_run == 0:
         return BreakEven(
             x.name,
