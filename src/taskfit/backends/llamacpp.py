@@ -17,7 +17,6 @@ Generation (for parsed-answer fallbacks) uses the high-level ``Llama`` API.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Sequence
@@ -353,5 +352,8 @@ class LlamaCppBackend(LLMBackend):
             self._llm = None
 
     def __del__(self) -> None:  # close explicitly; this is a safety net only
-        with contextlib.suppress(Exception):
+        # No module globals here: at interpreter exit they may already be None.
+        try:  # noqa: SIM105 - contextlib may be gone at interpreter exit
             self.close()
+        except Exception:
+            pass

@@ -76,6 +76,8 @@ def show_curves(result: Any) -> None:
             )
         if a["crossover"]:
             out.print(f"  [bold]{a['crossover']['message']}[/bold]", highlight=False)
+    for w in result.results_json["recommendation"].get("warnings", []):
+        out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
     for note in sec["notes"]:
         err.print(f"  note: {note}", markup=False, highlight=False)
     stats = result.results_json["run_stats"]

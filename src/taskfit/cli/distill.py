@@ -90,6 +90,8 @@ def show_distill(result: Any) -> None:
     out.print(f"\n[bold]Recommendation: {rec['choice']}[/bold]")
     for r in rec["reasons"]:
         out.print(f"  - {r}", markup=False, highlight=False)
+    for w in rec.get("warnings", []):
+        out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
     stats = result.results_json["run_stats"]
     out.print(
         f"\nLLM calls made {stats['llm_calls_made']}, cached {stats['llm_calls_cached']}; "

@@ -9,7 +9,9 @@ break even where those totals are equal:
 ``V = 1000 * (one_off_a - one_off_b) / (H * (running_b - running_a))``.
 A crossing at ``V <= 0`` (or none at all: equal running costs) means one approach is never
 the dearer one. One-off costs less than half a cent apart (a few seconds of training) count
-as equal, so measurement noise does not produce break-evens at a handful of predictions.
+as equal, so measurement noise does not produce break-evens at a handful of predictions;
+running costs equal to a part in 10^12 count as equal, so float noise does not produce
+break-evens at 10^19 predictions.
 
 >>> a = CostAssumptions(usd_per_label=0.25, usd_per_hour=3.6, horizon_months=12)
 >>> ft = approach_cost("ft", "finetune", human_labels=40, train_seconds=0.0,
@@ -58,7 +60,7 @@ DEFAULT_HORIZON_MONTHS = 12.0
 # One-off costs closer than this (USD) are the same cost: it rounds to $0.00.
 _NEGLIGIBLE_USD = 0.005
 # Running costs this close (relative) are the same price, not a float-noise crossing.
-_SAME_RUNNING_REL = 1e-9
+_SAME_RUNNING_REL = 1e-12
 
 
 def _dollars(x: float) -> str:
@@ -182,7 +184,8 @@ class ApproachCost:
 
     def total_usd(self, monthly_volume: float, months: float) -> float:
         """One-off plus running cost of ``monthly_volume`` predictions for ``months``."""
-        return self.one_off_usd + months * monthly_volume * self.running_per_1k_usd / 1000.0
+        # volume x price first: a huge volume times a tiny price must not overflow
+        return self.one_off_usd + monthly_volume * self.running_per_1k_usd / 1000.0 * months
 
     def to_json(self) -> dict[str, Any]:
         return {
