@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +38,13 @@ from taskfit.run.plan import (
     plan_units,
 )
 from taskfit.run.store import Store, default_home
+from taskfit.run.trust_plan import TrustOptions
 from taskfit.scoring import score_headline
 from taskfit.types import (
     ApproachMetrics,
     Comparison,
     Dataset,
+    Example,
     Profile,
     Recommendation,
     UnitResult,
@@ -84,6 +86,8 @@ class CompareOptions:
     out: str | None = None
     home: str | None = None
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Trust measures (calibration, robustness, ood, ...); none unless asked for.
+    trust: TrustOptions = field(default_factory=TrustOptions)
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,33 @@ def compare(
         test_size=test_size,
         seed=opts.seed,
         drop_empty=drop_empty,
+        group=opts.trust.group_col,
     )
-    return compare_dataset(dataset, opts, hook=hook)
+    ood = load_ood(opts.trust, text=text, label=label, text_pair=text_pair, drop_empty=drop_empty)
+    return compare_dataset(dataset, opts, hook=hook, ood_examples=ood)
+
+
+def load_ood(
+    trust: TrustOptions,
+    *,
+    text: str,
+    label: str,
+    text_pair: str | None = None,
+    drop_empty: bool = False,
+) -> tuple[Example, ...]:
+    """The labelled ``--ood-test`` file (same columns as the data), or nothing."""
+    if not trust.ood_test:
+        return ()
+    from taskfit.data import load_examples
+
+    return load_examples(
+        trust.ood_test,
+        text=text,
+        label=label,
+        text_pair=text_pair,
+        drop_empty=drop_empty,
+        group=trust.group_col,
+    )
 
 
 def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...], TaskCard | None]:
@@ -224,7 +253,11 @@ def _advise(
 
 
 def compare_dataset(
-    dataset: Dataset, opts: CompareOptions, *, hook: ProgressHook | None = None
+    dataset: Dataset,
+    opts: CompareOptions,
+    *,
+    hook: ProgressHook | None = None,
+    ood_examples: Sequence[Example] = (),
 ) -> CompareResult:
     approaches, llms, card = _validate(opts)
     prices = dict(DEFAULT_PRICES)
@@ -270,6 +303,22 @@ def compare_dataset(
             hook=hook,
         )
         results = executor.run(units)
+        trust_sections: dict[str, Any] = {}
+        if opts.trust.measures:
+            from taskfit.trust import run_trust
+
+            outcome = run_trust(
+                executor,
+                dataset,
+                units,
+                results,
+                opts.trust,
+                seed=opts.seed,
+                ood_examples=ood_examples,
+                ood_source=opts.trust.ood_test or "",
+            )
+            trust_sections = outcome.sections
+            trust_sections["trust_notes"] = outcome.notes
         result = _score_and_render(
             dataset,
             opts,
@@ -282,6 +331,7 @@ def compare_dataset(
             settings,
             profile,
             advice,
+            trust_sections,
         )
         store.finish_run(run_id, "finished")
         return result
@@ -344,6 +394,7 @@ def _settings(
         "card": opts.card,
         "answers": dict(sorted(opts.answers.items())),
         "on_prem": opts.on_prem,
+        "trust": asdict(opts.trust),
         "columns": {
             "text": dataset.text_col,
             "text_pair": dataset.text_pair_col,
@@ -375,6 +426,7 @@ def _score_and_render(
     settings: dict[str, Any],
     profile: Profile,
     advice: Advice,
+    trust_sections: dict[str, Any] | None = None,
 ) -> CompareResult:
     scored = score_headline(
         dataset,
@@ -395,6 +447,14 @@ def _score_and_render(
     doc = scored.doc
     doc["profile"] = profile.to_json()
     doc["advice"] = advice.to_json()
+    recommendation = scored.recommendation
+    if trust_sections:
+        from taskfit.recommend_trust import with_trust
+
+        doc.update(trust_sections)
+        recommendation = with_trust(recommendation, doc)
+        doc["recommendation"]["reasons"] = list(recommendation.reasons)
+        doc["recommendation"]["warnings"] = list(recommendation.warnings)
     out_dir.mkdir(parents=True, exist_ok=True)
     plots: list[Path] = []
     if opts.plots:
@@ -410,7 +470,7 @@ def _score_and_render(
         dataset,
         scored.metrics,
         scored.comparisons,
-        scored.recommendation,
+        recommendation,
         doc,
         advice,
     )
@@ -423,8 +483,19 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def compare_demo(**options: Any) -> CompareResult:
-    """Compare on the bundled demo data (8 support intents) with the embedded models."""
+    """Compare on the bundled demo data (8 support intents) with the embedded models.
+
+    The OOD measure uses the demo's shifted test set (``ood_test.csv``)."""
     hook = options.pop("hook", None)
-    return compare_dataset(
-        load_demo(seed=options.get("seed", 0)), CompareOptions(**options), hook=hook
-    )
+    opts = CompareOptions(**options)
+    ood: tuple[Example, ...] = ()
+    if opts.trust.on("ood") and not opts.trust.ood_test:
+        from taskfit.data import load_examples
+        from taskfit.data.demo import DEMO_LABEL, DEMO_TEXT, demo_paths
+
+        path = demo_paths()["ood_test"]
+        ood = load_examples(path, text=DEMO_TEXT, label=DEMO_LABEL)
+        opts = replace(opts, trust=replace(opts.trust, ood_test=f"demo:{path.name}"))
+    elif opts.trust.ood_test:
+        ood = load_ood(opts.trust, text="text", label="intent")
+    return compare_dataset(load_demo(seed=opts.seed), opts, hook=hook, ood_examples=ood)

@@ -45,11 +45,14 @@ def canonical_hash(obj: Any) -> str:
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled example. ``text_pair`` is the second text of a sentence-pair task."""
+    """One labelled example. ``text_pair`` is the second text of a sentence-pair task;
+    ``group`` the value of an optional metadata column (source, date, ...) used for group
+    slices and group out-of-distribution splits."""
 
     text: str
     label: str
     text_pair: str | None = None
+    group: str | None = None
 
     @property
     def joined(self) -> str:

@@ -33,6 +33,23 @@ from taskfit.cli.common import (
     err,
     out,
 )
+from taskfit.cli.trust_opts import (
+    CalibrationOpt,
+    ExportOpt,
+    GroupColOpt,
+    GroupsOpt,
+    OodFlagOpt,
+    OodTestOpt,
+    PerturbOpt,
+    RobustnessOpt,
+    SelectiveOpt,
+    ShortcutsOpt,
+    TargetOpt,
+    TrustMaxOpt,
+    TrustOpt,
+    show_trust,
+    trust_options,
+)
 
 
 def _run(fn: Any, **kwargs: Any) -> None:
@@ -82,6 +99,7 @@ def _show(result: Any) -> None:
             f"{m.train_seconds:.1f}",
         )
     out.print(table)
+    show_trust(result.results_json)
     rec = result.recommendation
     out.print(f"\n[bold]Recommendation: {rec.choice}[/bold]")
     for r in rec.reasons:
@@ -187,10 +205,26 @@ def compare(
     card: CardOpt = None,
     set_: SetOpt = None,
     on_prem: OnPremOpt = False,
+    trust: TrustOpt = False,
+    calibration: CalibrationOpt = False,
+    robustness: RobustnessOpt = False,
+    ood: OodFlagOpt = False,
+    shortcuts: ShortcutsOpt = False,
+    selective: SelectiveOpt = False,
+    groups: GroupsOpt = False,
+    ood_test: OodTestOpt = None,
+    group_col: GroupColOpt = None,
+    perturbations: PerturbOpt = None,
+    export_perturbed: ExportOpt = None,
+    target_accuracy: TargetOpt = None,
+    trust_max_test: TrustMaxOpt = 200,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
     Example: taskfit compare tickets.csv --text body --label intent --max-test 300
+
+    With trust measures: taskfit compare tickets.csv --text body --label intent --trust
+    --ood-test shifted.csv --target-accuracy 0.9
     """
     from taskfit.pipeline import compare as run_compare
     from taskfit.run.plan import PROMPT_APPROACHES
@@ -214,6 +248,22 @@ def compare(
         card=str(card) if card else None,
         answers=parse_answers(set_ or []),
         on_prem=on_prem,
+        trust=trust_options(
+            trust=trust,
+            calibration=calibration,
+            robustness=robustness,
+            ood=ood,
+            shortcuts=shortcuts,
+            selective=selective,
+            groups=groups,
+            ood_test=ood_test,
+            group_col=group_col,
+            perturbations=perturbations,
+            export_perturbed=export_perturbed,
+            target_accuracy=target_accuracy,
+            trust_max_test=trust_max_test,
+            seed=seed,
+        ),
     )
     if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
         err.print(
@@ -254,10 +304,24 @@ def demo(
     card: CardOpt = None,
     set_: SetOpt = None,
     on_prem: OnPremOpt = False,
+    trust: TrustOpt = False,
+    calibration: CalibrationOpt = False,
+    robustness: RobustnessOpt = False,
+    ood: OodFlagOpt = False,
+    shortcuts: ShortcutsOpt = False,
+    selective: SelectiveOpt = False,
+    groups: GroupsOpt = False,
+    ood_test: OodTestOpt = None,
+    group_col: GroupColOpt = None,
+    perturbations: PerturbOpt = None,
+    export_perturbed: ExportOpt = None,
+    target_accuracy: TargetOpt = None,
+    trust_max_test: TrustMaxOpt = 200,
 ) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
-    No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr
+    No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr;
+    taskfit demo --trust adds the trust measures (OOD on the demo's shifted test set).
     """
     from taskfit.pipeline import compare_demo
 
@@ -280,6 +344,22 @@ def demo(
         card=str(card) if card else None,
         answers=parse_answers(set_ or []),
         on_prem=on_prem,
+        trust=trust_options(
+            trust=trust,
+            calibration=calibration,
+            robustness=robustness,
+            ood=ood,
+            shortcuts=shortcuts,
+            selective=selective,
+            groups=groups,
+            ood_test=ood_test,
+            group_col=group_col,
+            perturbations=perturbations,
+            export_perturbed=export_perturbed,
+            target_accuracy=target_accuracy,
+            trust_max_test=trust_max_test,
+            seed=seed,
+        ),
     )
     llms = ", ".join(llm) if llm else "the embedded SmolLM2-135M"
     err.print(

@@ -229,34 +229,39 @@ def load_dataset(
     seed: int = 0,
     drop_empty: bool = False,
     demo: bool = False,
+    group: str | None = None,
 ) -> Dataset:
     """Load, validate and split labelled data into a :class:`Dataset`.
 
     With ``test`` the second file (same columns) is the test set; otherwise a seeded,
     stratified ``test_size`` split of ``path`` is held out. Train and test keep file
-    order. ``drop_empty`` drops rows with an empty text or label (noted in
-    ``Dataset.notes``) instead of raising. ``demo`` marks the bundled demo data: sources
-    are recorded as ``demo:<name>`` so results do not depend on the install location.
+    order. ``group`` names an optional metadata column kept on each example (for group
+    slices and group OOD splits; empty cells become ``""``). ``drop_empty`` drops rows
+    with an empty text or label (noted in ``Dataset.notes``) instead of raising.
+    ``demo`` marks the bundled demo data: sources are recorded as ``demo:<name>`` so
+    results do not depend on the install location.
 
     >>> ds = load_dataset("tickets.csv", text="body", label="intent")  # doctest: +SKIP
     >>> ds.labels  # doctest: +SKIP
     ('billing', 'login', 'refund')
     """
-    check_distinct_columns(text, label, text_pair)
+    check_distinct_columns(text, label, text_pair, group)
     if not 0 < test_size < 1:
         raise UsageError(f"test size must be between 0 and 1 (exclusive), got {test_size}")
     notes: list[str] = []
-    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes)
+    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes, group)
     check_classes(train_df[label].tolist(), str(path), label)
     if test is None:
         train_df, test_df = _split(train_df, str(path), label, test_size, seed, notes)
     else:
-        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes)
+        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes, group)
         check_test_labels(test_df, label, set(train_df[label]), str(test))
 
-    train = _examples(train_df, text, label, text_pair)
-    test_examples = _examples(test_df, text, label, text_pair)
+    train = _examples(train_df, text, label, text_pair, group)
+    test_examples = _examples(test_df, text, label, text_pair, group)
     columns = {"text": text, "label": label, "text_pair": text_pair}
+    if group is not None:  # only then, so hashes of data without groups stay as they were
+        columns["group"] = group
     source, test_source = str(path), None if test is None else str(test)
     if demo:
         source = f"demo:{Path(path).name}"
@@ -283,6 +288,7 @@ def load_examples(
     label: str | None = None,
     text_pair: str | None = None,
     drop_empty: bool = False,
+    group: str | None = None,
 ) -> tuple[Example, ...]:
     """Load examples from an unlabeled or out-of-distribution file.
 
@@ -291,9 +297,9 @@ def load_examples(
 
     >>> pool = load_examples("pool.jsonl", text="body")  # doctest: +SKIP
     """
-    check_distinct_columns(text, label, text_pair)
-    df = _read_labelled(path, text, label, text_pair, drop_empty, [])
-    return _examples(df, text, label, text_pair)
+    check_distinct_columns(text, label, text_pair, group)
+    df = _read_labelled(path, text, label, text_pair, drop_empty, [], group)
+    return _examples(df, text, label, text_pair, group)
 
 
 def _read_labelled(
@@ -303,13 +309,16 @@ def _read_labelled(
     text_pair: str | None,
     drop_empty: bool,
     notes: list[str],
+    group: str | None = None,
 ) -> pd.DataFrame:
     """Read ``path``, keep the mapped columns, handle empty cells, strip labels."""
     file = str(path)
     df = read_table(path)
-    wanted = [c for c in (text, text_pair, label) if c is not None]
+    wanted = [c for c in (text, text_pair, label, group) if c is not None]
     check_columns(df, file, wanted)
     df = df[wanted]
+    if group is not None:
+        df = df.assign(**{group: df[group].fillna("").astype(str).str.strip()})
     checks = [(text, "text"), (text_pair, "text"), (label, "label")]
     for column, kind in checks:
         if column is None:
@@ -380,15 +389,25 @@ def _shown(names: list[str], limit: int = 5) -> str:
 
 
 def _examples(
-    df: pd.DataFrame, text: str, label: str | None, text_pair: str | None
+    df: pd.DataFrame,
+    text: str,
+    label: str | None,
+    text_pair: str | None,
+    group: str | None = None,
 ) -> tuple[Example, ...]:
     n = len(df)
     texts = df[text].tolist()
     labels = df[label].tolist() if label is not None else [""] * n
     pairs = df[text_pair].tolist() if text_pair is not None else [None] * n
+    groups = df[group].tolist() if group is not None else [None] * n
     return tuple(
-        Example(text=str(t), label=str(y), text_pair=None if p is None else str(p))
-        for t, y, p in zip(texts, labels, pairs, strict=True)
+        Example(
+            text=str(t),
+            label=str(y),
+            text_pair=None if p is None else str(p),
+            group=None if g is None else str(g),
+        )
+        for t, y, p, g in zip(texts, labels, pairs, groups, strict=True)
     )
 
 
@@ -398,6 +417,9 @@ def _data_hash(
     """sha256 of the examples in order plus the column mapping; independent of format."""
 
     def rows(examples: tuple[Example, ...]) -> list[list[str | None]]:
-        return [[e.text, e.text_pair, e.label] for e in examples]
+        return [
+            [e.text, e.text_pair, e.label] + ([] if e.group is None else [e.group])
+            for e in examples
+        ]
 
     return canonical_hash({"columns": columns, "train": rows(train), "test": rows(test)})

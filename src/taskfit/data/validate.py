@@ -90,9 +90,11 @@ def decode_utf8(data: bytes, file: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def check_distinct_columns(text: str, label: str | None, text_pair: str | None) -> None:
-    """The text, label and pair columns must be three different columns."""
-    roles = {"text": text, "label": label, "text_pair": text_pair}
+def check_distinct_columns(
+    text: str, label: str | None, text_pair: str | None, group: str | None = None
+) -> None:
+    """The text, label, pair and group columns must be different columns."""
+    roles = {"text": text, "label": label, "text_pair": text_pair, "group": group}
     seen: dict[str, str] = {}
     for role, col in roles.items():
         if col is None:

@@ -18,7 +18,7 @@ import numpy as np
 from taskfit.backends.base import GenerateRequest, LLMBackend, ScoreRequest
 from taskfit.errors import BackendError
 from taskfit.learners.embed import Embedder
-from taskfit.prompting.demos import balanced_random, nearest
+from taskfit.prompting.demos import balanced_random, nearest, reordered
 from taskfit.prompting.parse import parse_label
 from taskfit.prompting.templates import Template
 from taskfit.types import Dataset, Example
@@ -68,6 +68,7 @@ def _build_requests(
     shots: int,
     seed: int,
     embedder: Embedder | None,
+    order: int = 0,
 ) -> tuple[list[ScoreRequest], int, int]:
     """Score requests, the number of demonstrations used, and texts truncated."""
     options = template.options()
@@ -90,7 +91,7 @@ def _build_requests(
         bodies = [template.body(*fit(ex, budget)) for ex in test]
         return [ScoreRequest(prefix, b, options) for b in bodies], 0, n_truncated
     if approach == "few-shot":
-        demos = balanced_random(dataset.train, shots, seed)
+        demos = reordered(balanced_random(dataset.train, shots, seed), order)
         demo_budget = max(32, (ctx // 2) // max(1, shots))
         prefix = template.prefix([(*fit(d, demo_budget), d.label) for d in demos])
         budget = ctx - backend.count_tokens(prefix) - 64
@@ -133,11 +134,22 @@ def run_prompt_approach(
     embedder: Embedder | None = None,
     batch_size: int = 8,
     progress: Progress | None = None,
+    order: int = 0,
 ) -> PromptOutcome:
-    """Predict every example of ``test`` with ``approach`` on ``backend``."""
+    """Predict every example of ``test`` with ``approach`` on ``backend``.
+
+    ``order`` > 0 shows the few-shot demonstrations in another seeded order."""
     template = Template.for_task(dataset.labels, label_name=label_name, descriptions=descriptions)
     requests, n_demos, n_trunc = _build_requests(
-        approach, backend, template, dataset, test, shots=shots, seed=seed, embedder=embedder
+        approach,
+        backend,
+        template,
+        dataset,
+        test,
+        shots=shots,
+        seed=seed,
+        embedder=embedder,
+        order=order,
     )
     out = PromptOutcome([], [], [], n_demo_labels=n_demos)
     if n_trunc:

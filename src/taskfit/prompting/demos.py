@@ -17,7 +17,7 @@ import numpy as np
 
 from taskfit.types import Example
 
-__all__ = ["balanced_random", "nearest"]
+__all__ = ["balanced_random", "nearest", "reordered"]
 
 
 def balanced_random(train: Sequence[Example], k: int, seed: int) -> list[Example]:
@@ -41,6 +41,24 @@ def balanced_random(train: Sequence[Example], k: int, seed: int) -> list[Example
                 picked.append(pools[lab].pop())
     rng.shuffle(picked)
     return picked
+
+
+def reordered(demos: Sequence[Example], order: int) -> list[Example]:
+    """The same demonstrations in another seeded order; ``order`` 0 keeps them as they are.
+
+    Used to measure the recency bias of few-shot prompts: does the prediction follow the
+    label of the last demonstration?
+
+    >>> ex = [Example(f"t{i}", "ab"[i % 2]) for i in range(6)]
+    >>> reordered(ex, 0) == ex
+    True
+    >>> sorted(e.text for e in reordered(ex, 3)) == sorted(e.text for e in ex)
+    True
+    """
+    out = list(demos)
+    if order:
+        random.Random(f"order-{order}").shuffle(out)
+    return out
 
 
 def nearest(train_emb: np.ndarray, test_emb: np.ndarray, k: int) -> np.ndarray:

@@ -10,6 +10,7 @@ from taskfit.report.markdown_sections import (
     distill_lines,
     plots_lines,
 )
+from taskfit.report.markdown_trust import trust_lines
 
 __all__ = ["render_summary"]
 
@@ -66,6 +67,7 @@ def render_summary(results: dict[str, Any]) -> str:
         ]
         for c in results["comparisons"]:
             lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+    lines += trust_lines(results)
     lines += curves_lines(results.get("curves"))
     lines += distill_lines(results.get("distill"))
     lines += cost_model_lines(results.get("cost_model"))

@@ -21,7 +21,7 @@ from taskfit.prompting.classify import run_prompt_approach
 from taskfit.run.budgets import budget_indices
 from taskfit.run.llm_cache import CachingBackend
 from taskfit.run.store import Store
-from taskfit.types import Dataset, Example, Unit, UnitResult
+from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
 
 __all__ = ["Executor", "ProgressHook", "RunStats"]
 
@@ -63,7 +63,25 @@ class Executor:
     )
     hook: ProgressHook = field(default_factory=ProgressHook)
     stats: RunStats = field(default_factory=RunStats)
+    # Fitted learners by what determines the fit (approach, params, seed, training
+    # examples): a derived dataset with the same training data (perturbed or OOD test
+    # sets) predicts with the learner already fitted instead of fitting it again.
+    # None: no memo (a sweep of many label budgets would hold every model in memory).
+    fitted: dict[str, Any] | None = None
     _backends: dict[str, CachingBackend] = field(default_factory=dict)
+
+    def for_dataset(self, dataset: Dataset) -> Executor:
+        """An executor over ``dataset`` sharing this one's store, encoder, hook, counts
+        and fitted learners."""
+        return Executor(
+            dataset=dataset,
+            store=self.store,
+            embedder=self.embedder,
+            backend_factory=self.backend_factory,
+            hook=self.hook,
+            stats=self.stats,
+            fitted=self.fitted,
+        )
 
     def run(self, units: Sequence[Unit]) -> list[UnitResult]:
         t0 = time.perf_counter()
@@ -72,15 +90,15 @@ class Executor:
             stack.callback(self._close_backends)
             for unit in units:
                 results.append(self._run_one(unit))
-        for b in self._backends.values():
-            self.stats.llm_calls_made += b.calls_made
-            self.stats.llm_calls_cached += b.calls_cached
-        self.stats.wall_seconds = time.perf_counter() - t0
+        self.stats.wall_seconds += time.perf_counter() - t0
         return results
 
     def _close_backends(self) -> None:
         for b in self._backends.values():
+            self.stats.llm_calls_made += b.calls_made
+            self.stats.llm_calls_cached += b.calls_cached
             b.close()
+        self._backends.clear()
 
     def backend(self, spec: str) -> CachingBackend:
         if spec not in self._backends:
@@ -114,6 +132,7 @@ class Executor:
             descriptions=dict(unit.param("label_descriptions", ())),
             shots=unit.param("shots", 0),
             seed=unit.seed,
+            order=unit.param("order", 0),
             embedder=self.embedder if unit.approach == "few-shot-knn" else None,
             progress=self.hook.advance,
         )
@@ -166,14 +185,23 @@ class Executor:
         )
         return [train[i] for i in idx], notes
 
+    def _fit(self, unit: Unit, train: Sequence[Example]) -> tuple[Any, float]:
+        """The fitted learner and its fit time, from the memo when already fitted."""
+        params = [p for p in unit.params if p[0] != "serving_latency"]
+        key = canonical_hash(
+            [unit.approach, unit.model, unit.seed, params, [[e.joined, e.label] for e in train]]
+        )
+        memo = self.fitted if self.fitted is not None else {}
+        if key not in memo:
+            learner = make_learner(unit.approach, **self._learner_params(unit))
+            t0 = time.perf_counter()
+            learner.fit([e.joined for e in train], [e.label for e in train])
+            memo[key] = (learner, time.perf_counter() - t0)
+        return memo[key]
+
     def _run_learner(self, unit: Unit) -> UnitResult:
         train, notes = self._train_examples(unit)
-        texts = [e.joined for e in train]
-        labels = [e.label for e in train]
-        learner = make_learner(unit.approach, **self._learner_params(unit))
-        t0 = time.perf_counter()
-        learner.fit(texts, labels)
-        train_seconds = time.perf_counter() - t0
+        learner, train_seconds = self._fit(unit, train)
         test = [self.dataset.test[i] for i in unit.test_indices]
         proba = learner.predict_proba([e.joined for e in test])
         self.hook.advance(len(test))
@@ -216,11 +244,16 @@ class Executor:
         deployed model would see requests; batch prediction above is not timed.
         """
         sample = list(test[:32])
+        cached_embedder = getattr(learner, "embedder", None)
         if unit.approach == "encoder-lr":
             learner.embedder = self.embedder.uncached()
         out = []
-        for ex in sample:
-            t0 = time.perf_counter()
-            learner.predict_proba([ex.joined])
-            out.append((time.perf_counter() - t0) * 1000)
+        try:
+            for ex in sample:
+                t0 = time.perf_counter()
+                learner.predict_proba([ex.joined])
+                out.append((time.perf_counter() - t0) * 1000)
+        finally:  # a memoised learner goes on predicting with the cached encoder
+            if unit.approach == "encoder-lr":
+                learner.embedder = cached_embedder
         return out
