@@ -301,12 +301,15 @@ def compare_dataset(
                 spec_by_canonical[c], **opts.backend_options.get(c, {})
             ),
             hook=hook,
+            # with trust measures, headline models are kept to predict the derived test sets
+            fitted={} if opts.trust.measures else None,
         )
         results = executor.run(units)
         trust_sections: dict[str, Any] = {}
         if opts.trust.measures:
             from taskfit.trust import run_trust
 
+            t_trust = time.perf_counter()
             outcome = run_trust(
                 executor,
                 dataset,
@@ -319,6 +322,7 @@ def compare_dataset(
             )
             trust_sections = outcome.sections
             trust_sections["trust_notes"] = outcome.notes
+            trust_sections["trust_seconds"] = time.perf_counter() - t_trust
         result = _score_and_render(
             dataset,
             opts,
@@ -488,6 +492,8 @@ def compare_demo(**options: Any) -> CompareResult:
     The OOD measure uses the demo's shifted test set (``ood_test.csv``)."""
     hook = options.pop("hook", None)
     opts = CompareOptions(**options)
+    if opts.trust.group_col:
+        raise UsageError("the demo data has no metadata column for --group-col")
     ood: tuple[Example, ...] = ()
     if opts.trust.on("ood") and not opts.trust.ood_test:
         from taskfit.data import load_examples

@@ -164,6 +164,33 @@ def gguf_not_gguf(d: Path) -> tuple[list[str], list[str]]:
     return args, ["x.gguf", "not a GGUF file"]
 
 
+def ood_without_label_column(d: Path) -> tuple[list[str], list[str]]:
+    ood = write(d, "ood.csv", csv_body([f"{t} x" for t in TEXTS], header="text"))
+    return [train_csv(d), *COLS, "--ood-test", ood], ["ood.csv", "column 'label'"]
+
+
+def ood_missing(d: Path) -> tuple[list[str], list[str]]:
+    return [train_csv(d), *COLS, "--ood-test", "gone.csv"], ["gone.csv", "file not found"]
+
+
+def unknown_group_column(d: Path) -> tuple[list[str], list[str]]:
+    return [train_csv(d), *COLS, "--group-col", "source"], ["train.csv", "column 'source'"]
+
+
+def unknown_perturbation(d: Path) -> tuple[list[str], list[str]]:
+    args = [train_csv(d), *COLS, "--perturbations", "typos,sarcasm"]
+    return args, ["unknown perturbation 'sarcasm'", "typos", "entity-swap"]
+
+
+def target_out_of_range(d: Path) -> tuple[list[str], list[str]]:
+    return [train_csv(d), *COLS, "--target-accuracy", "90"], ["--target-accuracy", "(0, 1]"]
+
+
+def export_bad_suffix(d: Path) -> tuple[list[str], list[str]]:
+    args = [train_csv(d), *COLS, "--export-perturbed", "perturbed.txt"]
+    return args, ["perturbed.txt", ".csv or .jsonl"]
+
+
 CASES: list[Case] = [
     missing_file,
     unknown_column,
@@ -179,6 +206,12 @@ CASES: list[Case] = [
     unknown_approach,
     gguf_missing,
     gguf_not_gguf,
+    ood_without_label_column,
+    ood_missing,
+    unknown_group_column,
+    unknown_perturbation,
+    target_out_of_range,
+    export_bad_suffix,
 ]
 
 

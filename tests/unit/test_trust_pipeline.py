@@ -170,3 +170,45 @@ def test_group_column_gives_slices_and_a_group_ood_split(tmp_path):
 def test_unknown_trust_measure_is_a_usage_error():
     with pytest.raises(UsageError, match="unknown trust measure"):
         TrustOptions(measures=("vibes",))
+
+
+def test_without_file_or_groups_ood_holds_out_clusters(tmp_path):
+    path = tmp_path / "g.csv"
+    _grouped_csv(path, n=150)
+    res = taskfit.compare(
+        path,
+        text="text",
+        label="label",
+        approaches=("majority", "tfidf-lr"),
+        home=str(tmp_path / "h"),
+        trust=TrustOptions(measures=("ood",)),
+    )
+    ood = res.results_json["ood"]
+    assert ood["source"] == "clusters"
+    assert any("k-means clusters" in n for n in ood["notes"])
+    row = next(r for r in ood["approaches"] if r["name"] == "tfidf-lr")
+    assert row["n_ood"] > 0 and row["n_id"] > 0
+    assert row["n_id"] + row["n_ood"] == ood["n_id"] + ood["n_ood"]
+
+
+def test_ood_labels_unseen_in_training_are_reported_per_label(tmp_path):
+    path, ood_path = tmp_path / "g.csv", tmp_path / "ood.csv"
+    _grouped_csv(path)
+    ood_path.write_text(
+        "text,label\n"
+        + "".join(f"money back please pls {i},refund\n" for i in range(6))
+        + "".join(f"gift card balance {i},giftcard\n" for i in range(4))
+    )
+    res = taskfit.compare(
+        path,
+        text="text",
+        label="label",
+        approaches=("tfidf-lr",),
+        home=str(tmp_path / "h"),
+        trust=TrustOptions(measures=("ood",), ood_test=str(ood_path)),
+    )
+    row = res.results_json["ood"]["approaches"][0]
+    assert row["n_ood"] == 10 and row["n_unseen_label"] == 4
+    assert row["per_label"]["giftcard"] == {"n": 4, "accuracy": 0.0, "seen_in_training": False}
+    assert row["per_label"]["refund"]["seen_in_training"] is True
+    assert row["ood_accuracy"]["value"] <= 0.6  # the unseen label counts as errors

@@ -217,7 +217,7 @@ def compare(
     perturbations: PerturbOpt = None,
     export_perturbed: ExportOpt = None,
     target_accuracy: TargetOpt = None,
-    trust_max_test: TrustMaxOpt = 200,
+    trust_max_test: TrustMaxOpt = 100,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
@@ -316,7 +316,7 @@ def demo(
     perturbations: PerturbOpt = None,
     export_perturbed: ExportOpt = None,
     target_accuracy: TargetOpt = None,
-    trust_max_test: TrustMaxOpt = 200,
+    trust_max_test: TrustMaxOpt = 100,
 ) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 

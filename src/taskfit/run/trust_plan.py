@@ -42,7 +42,7 @@ class TrustOptions:
     ood_test: str | None = None
     group_col: str | None = None
     target_accuracy: float | None = None
-    llm_max_test: int | None = 200  # cap on prompted examples per trust set
+    llm_max_test: int | None = 100  # cap on prompted examples per trust set
     n_bins: int = 15
     dev_share: float = 0.2
     ood_share: float = 0.2  # rows held out by an automatic OOD split
@@ -60,6 +60,9 @@ class TrustOptions:
             raise UsageError("--target-accuracy must be in (0, 1], e.g. 0.9")
         if self.llm_max_test is not None and self.llm_max_test < 1:
             raise UsageError("--trust-max-test must be a positive number")
+        export = self.export_perturbed
+        if export and not export.lower().endswith((".csv", ".jsonl")):
+            raise UsageError(f"--export-perturbed {export}: use a .csv or .jsonl file")
 
     def on(self, measure: str) -> bool:
         return measure in self.measures
