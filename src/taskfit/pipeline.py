@@ -465,6 +465,10 @@ def _score_and_render(
         from taskfit.report.plots import plot_pareto
 
         plots = plot_pareto(doc["approaches"], doc["cost_model"], out_dir)
+        if trust_sections:
+            from taskfit.report.plots_trust import plot_trust
+
+            plots += plot_trust(doc, out_dir)
     doc["plots"] = [p.name for p in plots]
     write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
     write_atomic(out_dir / "summary.md", render_summary(doc))

@@ -212,3 +212,12 @@ def test_ood_labels_unseen_in_training_are_reported_per_label(tmp_path):
     assert row["per_label"]["giftcard"] == {"n": 4, "accuracy": 0.0, "seen_in_training": False}
     assert row["per_label"]["refund"]["seen_in_training"] is True
     assert row["ood_accuracy"]["value"] <= 0.6  # the unseen label counts as errors
+
+
+def test_reliability_and_selective_figures_are_written(trusted):
+    tmp, res, _ = trusted
+    assert {"reliability.png", "reliability.svg", "selective.png", "selective.svg"} <= set(
+        res.results_json["plots"]
+    )
+    svg = (tmp / "a" / "reliability.svg").read_text()
+    assert "tfidf-lr (ECE" in svg and "perfectly calibrated" in svg

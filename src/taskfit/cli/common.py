@@ -38,6 +38,7 @@ class RichHook:
         )
         self.task: Any = None
         self.stage_task: Any = None
+        self.stage_name = ""
         self.started = False
 
     def _start(self) -> None:
@@ -50,8 +51,10 @@ class RichHook:
             self.progress.stop()
 
     def stage(self, name: str) -> None:
-        """One line for the steps before the units (profiling), updated in place."""
+        """One line for a step before a group of units (profiling, a trust test set),
+        updated in place until the next unit starts."""
         self._start()
+        self.stage_name = name
         if self.stage_task is None:
             self.stage_task = self.progress.add_task(name, total=None)
         else:
@@ -59,7 +62,8 @@ class RichHook:
 
     def _end_stage(self) -> None:
         if self.stage_task is not None:
-            self.progress.update(self.stage_task, description="profiled", total=1, completed=1)
+            done = "profiled" if self.stage_name.startswith("profiling") else self.stage_name
+            self.progress.update(self.stage_task, description=done, total=1, completed=1)
             self.stage_task = None
 
     def unit_started(self, unit: Unit, total: int) -> None:

@@ -152,16 +152,50 @@ def show_cost_model(model: dict[str, Any] | None) -> None:
         out.print(f"  ... {len(crossings) - 6} more in results.json (cost_model.break_even)")
 
 
-def _options(**kw: Any) -> dict[str, Any]:
+_TRUST_FLAGS = (
+    "trust",
+    "calibration",
+    "robustness",
+    "ood",
+    "shortcuts",
+    "selective",
+    "groups",
+    "ood_test",
+    "group_col",
+    "perturbations",
+    "export_perturbed",
+    "target_accuracy",
+    "trust_max_test",
+)
+
+
+def _options(flags: dict[str, Any]) -> dict[str, Any]:
+    """CompareOptions keyword arguments from the flags `compare` and `demo` share."""
     from taskfit.run.plan import parse_approaches
 
-    approaches = kw.pop("approaches")
+    def text(name: str) -> str | None:
+        return str(flags[name]) if flags.get(name) else None
+
     return {
-        **kw,
-        "llms": tuple(kw.pop("llms") or ()),
-        "approaches": parse_approaches(approaches) if approaches else None,
-        "out": str(kw.pop("out")) if kw.get("out") else None,
-        "price_file": str(kw.pop("price_file")) if kw.get("price_file") else None,
+        "llms": tuple(flags["llm"] or ()),
+        "approaches": parse_approaches(flags["approaches"]) if flags["approaches"] else None,
+        "shots": flags["shots"],
+        "max_test": flags["max_test"],
+        "seed": flags["seed"],
+        "out": text("out_dir"),
+        "latency_p95_ms": flags["latency_p95_ms"],
+        "budget_per_1k": flags["budget_per_1k"],
+        "usd_per_hour": flags["usd_per_hour"],
+        "usd_per_label": flags["usd_per_label"],
+        "horizon_months": flags["horizon_months"],
+        "plots": not flags["no_plots"],
+        "price_file": text("price_file"),
+        "encoder": flags["encoder"],
+        "label_descriptions": text("label_descriptions"),
+        "card": text("card"),
+        "answers": parse_answers(flags["set_"] or []),
+        "on_prem": flags["on_prem"],
+        "trust": trust_options(**{k: flags[k] for k in _TRUST_FLAGS}, seed=flags["seed"]),
     }
 
 
@@ -229,42 +263,7 @@ def compare(
     from taskfit.pipeline import compare as run_compare
     from taskfit.run.plan import PROMPT_APPROACHES
 
-    opts = _options(
-        llms=llm,
-        approaches=approaches,
-        shots=shots,
-        max_test=max_test,
-        seed=seed,
-        out=out_dir,
-        latency_p95_ms=latency_p95_ms,
-        budget_per_1k=budget_per_1k,
-        usd_per_hour=usd_per_hour,
-        usd_per_label=usd_per_label,
-        horizon_months=horizon_months,
-        plots=not no_plots,
-        price_file=price_file,
-        encoder=encoder,
-        label_descriptions=str(label_descriptions) if label_descriptions else None,
-        card=str(card) if card else None,
-        answers=parse_answers(set_ or []),
-        on_prem=on_prem,
-        trust=trust_options(
-            trust=trust,
-            calibration=calibration,
-            robustness=robustness,
-            ood=ood,
-            shortcuts=shortcuts,
-            selective=selective,
-            groups=groups,
-            ood_test=ood_test,
-            group_col=group_col,
-            perturbations=perturbations,
-            export_perturbed=export_perturbed,
-            target_accuracy=target_accuracy,
-            trust_max_test=trust_max_test,
-            seed=seed,
-        ),
-    )
+    opts = _options(locals())
     if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
         err.print(
             "note: no --llm given, so prompted approaches use the embedded SmolLM2-135M, a "
@@ -325,42 +324,7 @@ def demo(
     """
     from taskfit.pipeline import compare_demo
 
-    opts = _options(
-        llms=llm,
-        approaches=approaches,
-        shots=shots,
-        max_test=max_test,
-        seed=seed,
-        out=out_dir,
-        latency_p95_ms=latency_p95_ms,
-        budget_per_1k=budget_per_1k,
-        usd_per_hour=usd_per_hour,
-        usd_per_label=usd_per_label,
-        horizon_months=horizon_months,
-        plots=not no_plots,
-        price_file=price_file,
-        encoder=encoder,
-        label_descriptions=str(label_descriptions) if label_descriptions else None,
-        card=str(card) if card else None,
-        answers=parse_answers(set_ or []),
-        on_prem=on_prem,
-        trust=trust_options(
-            trust=trust,
-            calibration=calibration,
-            robustness=robustness,
-            ood=ood,
-            shortcuts=shortcuts,
-            selective=selective,
-            groups=groups,
-            ood_test=ood_test,
-            group_col=group_col,
-            perturbations=perturbations,
-            export_perturbed=export_perturbed,
-            target_accuracy=target_accuracy,
-            trust_max_test=trust_max_test,
-            seed=seed,
-        ),
-    )
+    opts = _options(locals())
     llms = ", ".join(llm) if llm else "the embedded SmolLM2-135M"
     err.print(
         f"taskfit demo: 8 customer-support intents (bundled data); LLM: {llms}; encoder: "
