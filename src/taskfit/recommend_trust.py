@@ -107,7 +107,9 @@ def _selective(choice: str, section: Mapping[str, Any], reasons: list[str]) -> N
     cov = mine["coverage_at_target"] or 0.0
     best = max(rows.values(), key=lambda r: r["coverage_at_target"] or 0.0)
     text = (
-        f"selective prediction: {choice} keeps {100 * cov:.0f}% of inputs at accuracy >= "
+        f"selective prediction: {choice} answers every input at accuracy >= {target:g}"
+        if cov >= 1
+        else f"selective prediction: {choice} keeps {100 * cov:.0f}% of inputs at accuracy >= "
         f"{target:g} and defers the rest"
     )
     if best["name"] != choice and (best["coverage_at_target"] or 0.0) > cov:
@@ -121,7 +123,8 @@ def _shortcuts(choice: str, section: Mapping[str, Any], warns: list[str]) -> Non
             warns.append(
                 f"{choice} loses {_pts(row['drop']['value'])} when the "
                 f"{len(section['masked_tokens'])} most label-predictive training words are "
-                "masked: it leans on a few words"
+                "masked (listed under shortcuts): its accuracy rests on those words; check that "
+                "they are real cues and not artefacts of how the data was collected"
             )
     for row in section.get("prompt_bias", []):
         lb = row["label_bias"]

@@ -99,3 +99,24 @@ def test_selective_names_an_approach_that_keeps_more_inputs():
     (reason,) = with_trust(REC, doc).reasons[1:]
     assert "keeps 60% of inputs at accuracy >= 0.95" in reason
     assert "setfit@minilm keeps 75%" in reason
+
+
+def test_full_coverage_and_a_shortcut_reliant_choice():
+    doc = {
+        "selective": {
+            "target_accuracy": 0.8,
+            "approaches": [{"name": "encoder-lr@minilm", "coverage_at_target": 1.0}],
+        },
+        "shortcuts": {
+            "masked_tokens": ["refund", "card", "pin"],
+            "masked": [{"name": "encoder-lr@minilm", "drop": iv(0.3, 0.25, 0.35)}],
+            "prompt_bias": [],
+        },
+    }
+    rec = with_trust(REC, doc)
+    assert (
+        rec.reasons[1]
+        == "selective prediction: encoder-lr@minilm answers every input at accuracy >= 0.8"
+    )
+    (warning,) = rec.warnings
+    assert "loses 30.0 points when the 3 most label-predictive training words" in warning
