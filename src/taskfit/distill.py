@@ -474,10 +474,9 @@ def _render(
     out_dir.mkdir(parents=True, exist_ok=True)
     plots: list[Path] = []
     if opts.plots:
-        from taskfit.report.plots import plot_distill, plot_pareto
+        from taskfit.report.plots_report import figures_for
 
-        plots += plot_distill(section, out_dir)
-        plots += plot_pareto(doc["approaches"], doc["cost_model"], out_dir)
+        plots = figures_for(doc, out_dir)
     doc["plots"] = [p.name for p in plots]
     write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
     write_atomic(out_dir / "summary.md", render_summary(doc))

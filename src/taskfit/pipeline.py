@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     from taskfit.advise import Advice
 
-__all__ = ["CompareOptions", "CompareResult", "compare", "compare_dataset"]
+__all__ = ["CompareOptions", "CompareResult", "compare", "compare_dataset", "validate_options"]
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def compare(
 ) -> CompareResult:
     """Load ``data`` and compare approaches on it; see :class:`CompareOptions`."""
     opts = CompareOptions(**options)
-    _validate(opts)  # before loading: a typo in a flag should not wait for a big file
+    validate_options(opts)  # before loading: a typo in a flag should not wait for a big file
     dataset = load_dataset(
         data,
         text=text,
@@ -199,7 +199,9 @@ def load_ood(
     )
 
 
-def _validate(opts: CompareOptions) -> tuple[tuple[str, ...], tuple[LLMSpec, ...], TaskCard | None]:
+def validate_options(
+    opts: CompareOptions,
+) -> tuple[tuple[str, ...], tuple[LLMSpec, ...], TaskCard | None]:
     """Check everything the user typed; the approaches are the user's or all of them
     (the advice narrows the default later)."""
     approaches = parse_approaches(opts.approaches or DEFAULT_APPROACHES)
@@ -259,7 +261,7 @@ def compare_dataset(
     hook: ProgressHook | None = None,
     ood_examples: Sequence[Example] = (),
 ) -> CompareResult:
-    approaches, llms, card = _validate(opts)
+    approaches, llms, card = validate_options(opts)
     prices = dict(DEFAULT_PRICES)
     if opts.price_file:
         prices.update(load_price_file(opts.price_file))
@@ -289,6 +291,7 @@ def compare_dataset(
     settings = _settings(opts, approaches, llms, dataset)
     settings["approaches_from_advice"] = opts.approaches is None and bool(advice.approaches)
     store.start_run(run_id, settings, str(out_dir))
+    hook.run_started(run_id, str(out_dir))
     spec_by_canonical = {s.canonical: s for s in llms}
     try:
         from taskfit.backends import make_backend
@@ -462,13 +465,9 @@ def _score_and_render(
     out_dir.mkdir(parents=True, exist_ok=True)
     plots: list[Path] = []
     if opts.plots:
-        from taskfit.report.plots import plot_pareto
+        from taskfit.report.plots_report import figures_for
 
-        plots = plot_pareto(doc["approaches"], doc["cost_model"], out_dir)
-        if trust_sections:
-            from taskfit.report.plots_trust import plot_trust
-
-            plots += plot_trust(doc, out_dir)
+        plots = figures_for(doc, out_dir)
     doc["plots"] = [p.name for p in plots]
     write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
     write_atomic(out_dir / "summary.md", render_summary(doc))

@@ -22,7 +22,7 @@ out = Console()
 err = Console(stderr=True)
 
 
-class RichHook:
+class RichHook(ProgressHook):
     """Progress bars: one line per unit, advanced per example.
 
     The bars start with the first unit, so an input error is printed alone.

@@ -33,6 +33,7 @@ from taskfit.cli.common import (
     err,
     out,
 )
+from taskfit.cli.report import ReportOpt, write_html_report
 from taskfit.cli.trust_opts import (
     CalibrationOpt,
     ExportOpt,
@@ -52,7 +53,7 @@ from taskfit.cli.trust_opts import (
 )
 
 
-def _run(fn: Any, **kwargs: Any) -> None:
+def _run(fn: Any, **kwargs: Any) -> Any:
     from taskfit.pipeline import CompareResult
 
     hook = RichHook()
@@ -65,6 +66,7 @@ def _run(fn: Any, **kwargs: Any) -> None:
     finally:
         hook.stop()
     _show(result)
+    return result
 
 
 def _show(result: Any) -> None:
@@ -252,6 +254,7 @@ def compare(
     export_perturbed: ExportOpt = None,
     target_accuracy: TargetOpt = None,
     trust_max_test: TrustMaxOpt = 100,
+    report: ReportOpt = False,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
@@ -270,7 +273,7 @@ def compare(
             "smoke-test model; add --llm openai:MODEL[@URL] or --llm gguf:PATH for a real LLM.",
             highlight=False,
         )
-    _run(
+    result = _run(
         run_compare,
         data=data,
         text=text,
@@ -281,6 +284,8 @@ def compare(
         drop_empty=drop_empty,
         **opts,
     )
+    if report:
+        write_html_report(result.out_dir, prefix="Report: ")
 
 
 @app.command()
@@ -316,6 +321,7 @@ def demo(
     export_perturbed: ExportOpt = None,
     target_accuracy: TargetOpt = None,
     trust_max_test: TrustMaxOpt = 100,
+    report: ReportOpt = False,
 ) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
@@ -331,4 +337,6 @@ def demo(
         f"{encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the cache.",
         highlight=False,
     )
-    _run(compare_demo, **opts)
+    result = _run(compare_demo, **opts)
+    if report:
+        write_html_report(result.out_dir, prefix="Report: ")

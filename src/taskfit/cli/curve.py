@@ -35,6 +35,7 @@ from taskfit.cli.common import (
     out,
     split_names,
 )
+from taskfit.cli.report import ReportOpt, write_html_report
 
 
 def _fmt_n(x: float | None) -> str:
@@ -143,6 +144,7 @@ def curve(
     price_file: PriceFileOpt = None,
     no_plots: NoPlotsOpt = False,
     out_dir: OutOpt = None,
+    report: ReportOpt = False,
 ) -> None:
     """Sweep label budgets x seeds for fine-tuned approaches against prompted references;
     fit accuracy ≈ a − b·n^(−c) and estimate the crossover label count.
@@ -195,3 +197,5 @@ def curve(
     finally:
         hook.stop()
     show_curves(result)
+    if report:
+        write_html_report(result.out_dir, prefix="Report: ")

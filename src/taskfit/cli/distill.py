@@ -35,6 +35,7 @@ from taskfit.cli.common import (
     out,
     split_names,
 )
+from taskfit.cli.report import ReportOpt, write_html_report
 
 
 def _iv(d: dict[str, float]) -> str:
@@ -160,6 +161,7 @@ def distill(
     price_file: PriceFileOpt = None,
     no_plots: NoPlotsOpt = False,
     out_dir: OutOpt = None,
+    report: ReportOpt = False,
 ) -> None:
     """Let an LLM label a pool, train small students on its labels, and compare them with
     the LLM: accuracy, agreement, labelling cost vs human labels, serving latency and cost.
@@ -214,3 +216,5 @@ def distill(
     finally:
         hook.stop()
     show_distill(result)
+    if report:
+        write_html_report(result.out_dir, prefix="Report: ")

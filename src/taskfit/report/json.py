@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from taskfit import __version__
+from taskfit.metrics.confusion import best_for_confusion, confusion_matrix
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 
 __all__ = ["SCHEMA_VERSION", "build_results"]
@@ -37,6 +38,28 @@ def _approach(m: ApproachMetrics, r: UnitResult) -> dict[str, Any]:
         "llm_calls": {"made": r.llm_calls_made, "cached": r.llm_calls_cached},
         "notes": list(r.notes),
     }
+
+
+def _confusion(
+    dataset: Dataset, metrics: Sequence[ApproachMetrics], results: Mapping[str, UnitResult]
+) -> dict[str, Any]:
+    """Confusion matrices of the two most accurate approaches (baselines only when fewer
+    than two others exist): rows are true labels, columns predicted labels in the same
+    order plus a last ``"(other)"`` column for predictions outside the label space."""
+    labels = list(dataset.labels)
+    names = best_for_confusion([(m.name, m.family, m.accuracy.value) for m in metrics])
+    approaches = []
+    for name in names:
+        r = results[name]
+        truth = [dataset.test[i].label for i in r.test_indices]
+        approaches.append(
+            {
+                "name": name,
+                "n": len(truth),
+                "matrix": confusion_matrix(truth, r.predictions, labels),
+            }
+        )
+    return {"labels": labels, "approaches": approaches}
 
 
 def build_results(
@@ -85,4 +108,5 @@ def build_results(
             "agrees_with_prior": recommendation.agrees_with_prior,
         },
         "settings": dict(settings),
+        "confusion": _confusion(dataset, metrics, results),
     }

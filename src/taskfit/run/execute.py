@@ -38,6 +38,9 @@ class ProgressHook:
     def stage(self, name: str) -> None:
         """A step before the units run (e.g. "profiling: duplicates")."""
 
+    def run_started(self, run_id: str, out_dir: str) -> None:
+        """The run is recorded in the store; its outputs will be written to ``out_dir``."""
+
 
 @dataclass
 class RunStats:
