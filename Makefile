@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip
 # multi-GB GPU build. A torch already in the venv is kept.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench clean help chromium
 
 help:
 	@echo "make demo   - set up .venv and run 'taskfit demo' (bundled data, embedded models)"
@@ -36,10 +36,20 @@ $(VENV)/.test: pyproject.toml $(VENV)/.models
 	$(PIP) install -e ".[models,test]"
 	@touch $@
 
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+# download is not used). Installed with apt when missing and we may (root or sudo -n).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  command -v apt-get >/dev/null 2>&1 \
+	    && $$SUDO apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	} || echo "chromium could not be installed: the browser tests will say so and skip"
+
 demo: $(VENV)/.models
 	$(VENV)/bin/taskfit demo
 
-test: $(VENV)/.test
+test: $(VENV)/.test chromium
 	$(PY) -m pytest
 
 lint: $(VENV)/.test
@@ -56,4 +66,4 @@ bench: $(VENV)/.test
 	$(PY) benchmarks/bench_trust.py
 
 clean:
-	rm -rf $(VENV) .taskfit .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .taskfit .pytest_cache .mypy_cache .ruff_cache test-artifacts

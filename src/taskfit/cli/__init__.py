@@ -15,6 +15,7 @@ from taskfit.cli import distill as _distill  # noqa: F401
 from taskfit.cli import models as _models  # noqa: F401
 from taskfit.cli import profile as _profile  # noqa: F401
 from taskfit.cli import report as _report  # noqa: F401
+from taskfit.cli import ui as _ui  # noqa: F401
 from taskfit.cli.common import app, err
 from taskfit.errors import TaskfitError
 

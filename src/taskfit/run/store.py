@@ -69,9 +69,37 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_web(db: sqlite3.Connection) -> None:
+    """Uploads and background jobs of the web UI (see :mod:`taskfit.web.jobs`)."""
+    db.executescript(
+        """
+        CREATE TABLE uploads (
+            upload_id TEXT PRIMARY KEY,
+            created REAL NOT NULL,
+            name TEXT NOT NULL,
+            fmt TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            path TEXT NOT NULL
+        );
+        CREATE TABLE jobs (
+            job_id TEXT PRIMARY KEY,
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            status TEXT NOT NULL,
+            params TEXT NOT NULL,
+            progress TEXT NOT NULL,
+            error TEXT,
+            run_id TEXT,
+            pid INTEGER
+        );
+        """
+    )
+
+
 # Ordered and named: never edit a released migration, append a new one.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_web", _m002_web),
 ]
 
 
@@ -198,6 +226,27 @@ class Store:
         with self._lock:
             row = self._db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return str(row[0]) if row else None
+
+    def runs(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest runs, newest first: run_id, created, status, out_dir."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT run_id, created, status, out_dir FROM runs ORDER BY created DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            {"run_id": r[0], "created": float(r[1]), "status": r[2], "out_dir": r[3]} for r in rows
+        ]
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        """One run by id (see :meth:`runs`), or None."""
+        with self._lock:
+            r = self._db.execute(
+                "SELECT run_id, created, status, out_dir FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        return (
+            {"run_id": r[0], "created": float(r[1]), "status": r[2], "out_dir": r[3]} if r else None
+        )
 
 
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:

@@ -1,0 +1,52 @@
+"""`taskfit ui`: the local web UI over the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from taskfit.cli.common import app, err
+from taskfit.errors import UsageError
+from taskfit.run.store import default_home
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@app.command()
+def ui(
+    host: Annotated[
+        str, typer.Option(help="Address to bind. Anything but loopback exposes your data.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", help="Largest data file accepted, in MB.")
+    ] = 100.0,
+) -> None:
+    """Run the web UI: upload data, start comparisons, watch progress, read reports.
+
+    The UI uses the same store as the command line ($TASKFIT_HOME or ./.taskfit), so runs
+    from `taskfit compare` appear in it too. Stop it with Ctrl+C; running comparisons go on
+    in their worker processes and show up again when the UI restarts.
+    """
+    if not 0 < max_upload_mb <= 100_000:
+        raise UsageError("--max-upload-mb must be a positive number of megabytes")
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: use a port between 1 and 65535")
+    import uvicorn
+
+    from taskfit.web.app import create_app
+
+    home = default_home()
+    if host not in _LOOPBACK:
+        err.print(
+            f"warning: listening on {host}: anyone who can reach this address can read your"
+            " runs and start jobs on this machine",
+            markup=False,
+        )
+    err.print(
+        f"taskfit UI on http://{host}:{port}/ (store: {home}); Ctrl+C to stop",
+        markup=False,
+        highlight=False,
+    )
+    uvicorn.run(create_app(home, max_upload_mb), host=host, port=port, log_level="warning")

@@ -1,0 +1,413 @@
+"""The FastAPI app: pages rendered on the server, JSON under ``/api``, the OpenAPI schema
+at ``/openapi.json`` and a health check at ``/healthz``.
+
+Every handler is thin: uploads go through :mod:`taskfit.web.uploads`, the form through
+:mod:`taskfit.web.params` (the CLI's checks), jobs through :class:`JobBoard` and a worker
+process, run pages through :func:`taskfit.report.html.write_report`. Ids in URLs are
+matched against strict patterns and looked up in the store; no path in a request is ever
+used as a file path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from taskfit import __version__
+from taskfit.errors import TaskfitError, UsageError
+from taskfit.run.plan import DEFAULT_APPROACHES
+from taskfit.run.store import Store
+from taskfit.web.jobs import Job, JobBoard, Upload, worker_alive
+from taskfit.web.params import UI_TRUST, JobParams, check_message, parse_form
+from taskfit.web.uploads import UPLOAD_ID, UnsupportedType, UploadTooLarge, preview, store_upload
+
+__all__ = ["create_app"]
+
+JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+
+@dataclass
+class _Context:
+    home: Path
+    max_bytes: int
+    board: JobBoard
+    store: Store
+    templates: Environment
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    report_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def page(self, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        return HTMLResponse(self.templates.get_template(name).render(**ctx), status_code=status)
+
+    def message(self, title: str, message: str, status: int) -> HTMLResponse:
+        return self.page("message.html", status, title=title, message=message)
+
+    def reap(self) -> None:
+        for job_id, proc in list(self.procs.items()):
+            if proc.poll() is not None:
+                del self.procs[job_id]
+
+    def spawn(self, job: Job) -> None:
+        logs = self.home / "jobs"
+        logs.mkdir(parents=True, exist_ok=True)
+        with (logs / f"{job.job_id}.log").open("ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "taskfit.web.worker", str(self.home), job.job_id],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # survives a server restart; cancel signals the group
+                env={**os.environ, "TASKFIT_HOME": str(self.home)},
+            )
+        self.procs[job.job_id] = proc
+        self.board.set_pid(job.job_id, proc.pid)
+
+    def job(self, job_id: str) -> Job | None:
+        """The job, with a lost worker noticed (a job without a pid is still starting)."""
+        if not JOB_ID.match(job_id):
+            return None
+        self.reap()
+        job = self.board.get(job_id)
+        if job and not job.final and job.pid:
+            self.board.reconcile(worker_alive, only=job_id)
+            job = self.board.get(job_id)
+        return job
+
+
+def _status_for(e: TaskfitError) -> int:
+    if isinstance(e, UploadTooLarge):
+        return 413
+    if isinstance(e, UnsupportedType):
+        return 415
+    return 400
+
+
+def _when(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def _chunks(f: UploadFile) -> Iterator[bytes]:
+    while chunk := f.file.read(1 << 20):
+        yield chunk
+
+
+def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
+    """The app over the store in ``home`` (created if missing)."""
+    home = Path(home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    db = home / "store.db"
+    board = JobBoard(db)
+    env = Environment(loader=PackageLoader("taskfit.web", "templates"), autoescape=True)
+    ctx = _Context(home, int(max_upload_mb * 2**20), board, Store(db), env)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        board.reconcile()  # jobs whose worker died while the server was down
+        yield
+
+    app = FastAPI(
+        title="taskfit",
+        version=__version__,
+        description="Run and browse taskfit comparisons over the local store.",
+        lifespan=lifespan,
+    )
+
+    async def receive_uploads(request: Request) -> tuple[Upload, Upload | None]:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > 2 * ctx.max_bytes + 2**20:
+            raise UploadTooLarge(
+                f"upload is larger than the server's limit of {max_upload_mb:g} MB per file"
+                " (start the UI with a larger --max-upload-mb)"
+            )
+        form = await request.form(max_files=2, max_fields=8)
+        files = []
+        for key in ("file", "test_file"):
+            f = form.get(key)
+            if isinstance(f, UploadFile) and f.filename:
+                files.append(
+                    await run_in_threadpool(
+                        store_upload,
+                        board,
+                        home / "uploads",
+                        f.filename,
+                        _chunks(f),
+                        ctx.max_bytes,
+                    )
+                )
+            elif key == "file":
+                raise UsageError("choose a data file to upload")
+        return files[0], (files[1] if len(files) > 1 else None)
+
+    # -- pages -------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, summary="Runs and jobs")
+    def index() -> HTMLResponse:
+        ctx.reap()
+        names = board.upload_names()
+        jobs = []
+        for j in board.jobs():
+            up = board.upload(str(j.params.get("upload_id", "")))
+            jobs.append(
+                {
+                    **j.to_json(),
+                    "data_name": up.name if up else "",
+                    "created_text": _when(j.created),
+                }
+            )
+        return ctx.page("index.html", jobs=jobs, runs=_runs(ctx.store, names))
+
+    @app.get("/new", response_class=HTMLResponse, summary="Upload form")
+    def new() -> HTMLResponse:
+        return ctx.page("new.html", max_mb=f"{max_upload_mb:g}")
+
+    @app.post("/uploads", summary="Upload data (form); redirects to the column mapping")
+    async def upload_form(request: Request) -> Response:
+        try:
+            up, test = await receive_uploads(request)
+        except TaskfitError as e:
+            return ctx.page(
+                "new.html", _status_for(e), error=f"error: {e}", max_mb=f"{max_upload_mb:g}"
+            )
+        url = f"/uploads/{up.upload_id}" + (f"?test={test.upload_id}" if test else "")
+        return RedirectResponse(url, status_code=303)
+
+    @app.get("/uploads/{upload_id}", response_class=HTMLResponse, summary="Preview and mapping")
+    def mapping(upload_id: str, test: str | None = None) -> HTMLResponse:
+        ups = _uploads(board, upload_id, test)
+        if ups is None:
+            return ctx.message(
+                "Unknown upload", "error: unknown upload; upload the file again", 404
+            )
+        return _mapping_page(ctx, ups[0], ups[1], {}, None)
+
+    @app.post("/jobs", summary="Start a comparison (form); redirects to its page")
+    async def start_form(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=64)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        lists = {
+            k: [v for v in form.getlist(k) if isinstance(v, str)] for k in ("approaches", "trust")
+        }
+        ups = _uploads(board, fields.get("upload_id", ""), fields.get("test_upload_id") or None)
+        if ups is None:
+            return ctx.message(
+                "Unknown upload", "error: unknown upload; upload the file again", 404
+            )
+        try:
+            params = parse_form(fields, lists)
+        except TaskfitError as e:
+            return _mapping_page(ctx, ups[0], ups[1], {**fields, **lists}, f"error: {e}", 400)
+        error = await run_in_threadpool(check_message, params, board, str(home))
+        if error:
+            return _mapping_page(ctx, ups[0], ups[1], {**fields, **lists}, error, 400)
+        job = board.create(params.to_json())
+        ctx.spawn(job)
+        return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, summary="Job progress page")
+    def job_page(job_id: str) -> HTMLResponse:
+        job = ctx.job(job_id)
+        if job is None:
+            return ctx.message("Unknown job", f"error: unknown job {job_id!r}", 404)
+        up = board.upload(str(job.params.get("upload_id", "")))
+        return ctx.page(
+            "job.html", job=job, data_name=up.name if up else "", started=_when(job.created)
+        )
+
+    @app.post("/jobs/{job_id}/cancel", summary="Cancel a job (form)")
+    def cancel_form(job_id: str) -> Response:
+        job = _cancel(ctx, job_id)
+        if job is None:
+            return ctx.message("Unknown job", f"error: unknown job {job_id!r}", 404)
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, summary="A run's report")
+    def run_page(run_id: str) -> HTMLResponse:
+        run = ctx.store.run(run_id) if RUN_ID.match(run_id) else None
+        if run is None:
+            return ctx.message("Unknown run", f"error: unknown run {run_id!r}", 404)
+        out_dir = Path(run["out_dir"])
+        if not (out_dir / "results.json").is_file():
+            return ctx.message(
+                "No results", f"error: run {run_id!r} is {run['status']} and has no results", 404
+            )
+        return HTMLResponse(_report(ctx, out_dir).read_text(encoding="utf-8"))
+
+    # -- JSON --------------------------------------------------------------------
+    @app.get("/healthz", summary="Health check")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "jobs_running": len(ctx.procs)}
+
+    @app.post("/api/uploads", summary="Upload data; returns its id and a preview")
+    async def upload_api(request: Request) -> JSONResponse:
+        try:
+            up, test = await receive_uploads(request)
+            shown = await run_in_threadpool(preview, up, 5)
+        except TaskfitError as e:
+            return JSONResponse({"error": f"error: {e}"}, status_code=_status_for(e))
+        return JSONResponse(
+            {
+                "upload_id": up.upload_id,
+                "test_upload_id": test.upload_id if test else None,
+                "name": up.name,
+                "columns": shown["columns"],
+                "n_rows": shown["n_rows"],
+            },
+            status_code=201,
+        )
+
+    @app.post("/api/jobs", summary="Start a comparison; the body is the job's parameters")
+    async def start_api(body: dict[str, Any]) -> JSONResponse:
+        try:
+            params = JobParams.from_json(body)
+        except TypeError as e:
+            return JSONResponse({"error": f"error: bad job parameters: {e}"}, status_code=422)
+        error = await run_in_threadpool(check_message, params, board, str(home))
+        if error:
+            return JSONResponse({"error": error}, status_code=400)
+        job = board.create(params.to_json())
+        ctx.spawn(job)
+        return JSONResponse(job.to_json(), status_code=201)
+
+    @app.get("/api/jobs", summary="Jobs started from the UI, newest first")
+    def jobs_api() -> list[dict[str, Any]]:
+        ctx.reap()
+        return [j.to_json() for j in board.jobs()]
+
+    @app.get("/api/jobs/{job_id}", summary="A job: status, progress, error, run id")
+    def job_api(job_id: str) -> JSONResponse:
+        job = ctx.job(job_id)
+        if job is None:
+            return JSONResponse({"error": f"error: unknown job {job_id!r}"}, status_code=404)
+        return JSONResponse(job.to_json())
+
+    @app.post("/api/jobs/{job_id}/cancel", summary="Cancel a job")
+    def cancel_api(job_id: str) -> JSONResponse:
+        job = _cancel(ctx, job_id)
+        if job is None:
+            return JSONResponse({"error": f"error: unknown job {job_id!r}"}, status_code=404)
+        return JSONResponse(job.to_json())
+
+    @app.get("/api/runs", summary="Runs in the store, newest first")
+    def runs_api() -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in r.items() if k not in ("out_dir", "has_results")}
+            for r in _runs(ctx.store, board.upload_names())
+        ]
+
+    @app.get("/api/runs/{run_id}", summary="A run's results.json")
+    def run_api(run_id: str) -> JSONResponse:
+        run = ctx.store.run(run_id) if RUN_ID.match(run_id) else None
+        path = Path(run["out_dir"]) / "results.json" if run else None
+        if run is None or path is None or not path.is_file():
+            return JSONResponse({"error": f"error: unknown run {run_id!r}"}, status_code=404)
+        return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
+
+    return app
+
+
+def _uploads(
+    board: JobBoard, upload_id: str, test_id: str | None
+) -> tuple[Upload, Upload | None] | None:
+    if not UPLOAD_ID.match(upload_id) or (test_id is not None and not UPLOAD_ID.match(test_id)):
+        return None
+    up = board.upload(upload_id)
+    test = board.upload(test_id) if test_id else None
+    if up is None or (test_id and test is None):
+        return None
+    return up, test
+
+
+def _mapping_page(
+    ctx: _Context,
+    up: Upload,
+    test: Upload | None,
+    form: dict[str, Any],
+    error: str | None,
+    status: int = 200,
+) -> HTMLResponse:
+    shown = preview(up)
+    cols = shown["columns"]
+    defaults = {
+        "text": next((c for c in cols if c.lower() in ("text", "sentence", "utterance")), cols[0]),
+        "label": next(
+            (c for c in cols if c.lower() in ("label", "intent", "class", "category")), cols[-1]
+        ),
+        "approaches": [],
+        "trust": [],
+        "max_test": 100,
+    }
+    return ctx.page(
+        "mapping.html",
+        status,
+        upload=up,
+        test=test,
+        preview=shown,
+        form={**defaults, **form},
+        error=error,
+        approaches=DEFAULT_APPROACHES,
+        trust=UI_TRUST,
+    )
+
+
+def _cancel(ctx: _Context, job_id: str) -> Job | None:
+    job = ctx.job(job_id)
+    if job is None or job.final:
+        return job
+    ctx.board.request_cancel(job_id)
+    if job.pid and worker_alive(job.pid):
+        with suppress(ProcessLookupError):
+            os.killpg(job.pid, signal.SIGTERM)
+    else:
+        ctx.board.reconcile(lambda pid: False, only=job_id)
+    return ctx.board.get(job_id)
+
+
+def _report(ctx: _Context, out_dir: Path) -> Path:
+    """The run's report.html, drawn once (again when results.json is newer)."""
+    from taskfit.report.html import write_report
+
+    results, report = out_dir / "results.json", out_dir / "report.html"
+    with ctx.report_lock:  # matplotlib's pyplot is not thread-safe
+        if not report.is_file() or report.stat().st_mtime < results.stat().st_mtime:
+            write_report(out_dir)
+    return report
+
+
+def _runs(store: Store, upload_names: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for r in store.runs():
+        results = Path(r["out_dir"] or "") / "results.json"
+        doc: dict[str, Any] = {}
+        if results.is_file():
+            try:
+                doc = json.loads(results.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                doc = {}
+        source = str((doc.get("task") or {}).get("source") or "")
+        rows.append(
+            {
+                **r,
+                "has_results": bool(doc),
+                "dataset": upload_names.get(source, Path(source).name if source else ""),
+                "best": str((doc.get("recommendation") or {}).get("choice") or ""),
+                "created_text": _when(r["created"]),
+            }
+        )
+    return rows

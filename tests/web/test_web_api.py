@@ -1,0 +1,248 @@
+"""The web UI's HTTP API and pages, through FastAPI's test client (no browser).
+
+Uploads, errors and escaping are checked here; jobs run in real worker processes with the
+fake LLM backend and the baselines, so a comparison takes seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from markupsafe import escape
+from tests.support.web import demo_train, wait_final
+
+
+def _upload(client, name: str, data: bytes, test: tuple[str, bytes] | None = None):
+    files = {"file": (name, data, "application/octet-stream")}
+    if test:
+        files["test_file"] = (test[0], test[1], "application/octet-stream")
+    return client.post("/uploads", files=files, follow_redirects=False)
+
+
+def _upload_id(resp) -> str:
+    assert resp.status_code == 303, resp.text
+    m = re.match(r"^/uploads/([0-9a-f]{32})", resp.headers["location"])
+    assert m, resp.headers["location"]
+    return m.group(1)
+
+
+def _error(page: str) -> str:
+    m = re.search(r'<div class="error" id="error">(.*?)</div>', page, re.S)
+    assert m, "no error shown in the page"
+    return html.unescape(m.group(1))
+
+
+def _cli_error(args: list[str], cwd: Path) -> str:
+    """The one line `taskfit` prints for the same input."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "taskfit.cli", *args, "--llm", "fake"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def _stored_files(home: Path) -> list[Path]:
+    root = home / "uploads"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_health_and_openapi(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/api/jobs", "/api/jobs/{job_id}", "/api/runs/{run_id}", "/api/uploads"):
+        assert p in paths
+
+
+def test_upload_preview_shows_columns_and_rows(client, web_home):
+    up = _upload_id(_upload(client, "tickets.csv", demo_train().read_bytes()))
+    page = client.get(f"/uploads/{up}").text
+    with demo_train().open(encoding="utf-8", newline="") as f:
+        first = next(csv.DictReader(f))
+    assert "tickets.csv" in page
+    assert "<th>text</th>" in page and "<th>intent</th>" in page
+    assert str(escape(first["text"])) in page and str(escape(first["intent"])) in page
+    # the stored file is under the store, named by the server
+    assert [p.relative_to(web_home).parts[0::2] for p in _stored_files(web_home)] == [
+        ("uploads", "tickets.csv")
+    ]
+
+
+def test_oversized_upload_is_refused_and_nothing_kept(client, web_home):
+    big = b"text,intent\n" + b"".join(b"hello there friend %d,greet\n" % i for i in range(60_000))
+    assert len(big) > 2**20
+    r = _upload(client, "big.csv", big)
+    assert r.status_code == 413
+    assert "larger than the server's limit of 1 MB" in _error(r.text)
+    api = client.post("/api/uploads", files={"file": ("big.csv", big, "text/csv")})
+    assert api.status_code == 413 and "limit" in api.json()["error"]
+    assert _stored_files(web_home) == []
+    with sqlite3.connect(web_home / "store.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM uploads").fetchone()[0] == 0
+
+
+def test_wrong_type_gets_the_cli_message(client, web_home, tmp_path):
+    r = _upload(client, "notes.exe", b"text,intent\nhi,greet\n")
+    assert r.status_code == 415
+    (tmp_path / "notes.exe").write_bytes(b"text,intent\nhi,greet\n")
+    cli = _cli_error(["compare", "notes.exe", "--text", "text", "--label", "intent"], tmp_path)
+    assert _error(r.text) == cli
+    assert _stored_files(web_home) == []
+
+
+def test_malformed_file_gets_the_cli_message_naming_row(client, tmp_path):
+    bad = b'text,intent\nhello,greet\n"unterminated,greet\nbye,leave\n'
+    r = _upload(client, "bad.csv", bad)
+    assert r.status_code == 400
+    (tmp_path / "bad.csv").write_bytes(bad)
+    cli = _cli_error(["compare", "bad.csv", "--text", "text", "--label", "intent"], tmp_path)
+    assert _error(r.text) == cli
+    assert "bad.csv" in cli and "row" in cli
+
+
+def test_path_traversal_names_stay_inside_the_store(client, web_home, tmp_path):
+    data = demo_train().read_bytes()
+    for name in ("../../escaped.csv", "..\\..\\escaped.csv", "/etc/escaped.csv", ".hidden.csv"):
+        up = _upload_id(_upload(client, name, data))
+        page = client.get(f"/uploads/{up}").text
+        assert "escaped.csv" in page or "hidden.csv" in page
+        heading = re.search(r"<h1>(.*?)</h1>", page)
+        assert heading is not None and "../" not in heading.group(1)
+    files = _stored_files(web_home)
+    assert sorted(p.name for p in files) == ["escaped.csv"] * 3 + ["hidden.csv"]
+    assert all(p.parent.parent == web_home / "uploads" for p in files)
+    outside = [p for p in tmp_path.rglob("escaped.csv") if web_home / "uploads" not in p.parents]
+    assert outside == [] and not Path("/etc/escaped.csv").exists()
+    # ids in URLs are matched, never joined onto a path
+    for url in ("/uploads/..%2F..%2Fetc%2Fpasswd", "/runs/..%2F..%2Fstore.db", "/jobs/../x"):
+        assert client.get(url).status_code == 404
+
+
+def test_unknown_ids_are_404(client):
+    r = client.get("/runs/20990101-000000-deadbeef")
+    assert r.status_code == 404
+    assert _error(r.text) == "error: unknown run '20990101-000000-deadbeef'"
+    assert client.get("/api/runs/nope").status_code == 404
+    assert client.get("/api/jobs/0123456789abcdef").status_code == 404
+    assert client.get("/jobs/0123456789abcdef").status_code == 404
+    assert client.post("/api/jobs/0123456789abcdef/cancel").status_code == 404
+    assert client.get("/uploads/" + "0" * 32).status_code == 404
+
+
+def test_user_text_is_escaped_in_pages(client):
+    evil = b'text,<b>lab&el</b>\n"<script>alert(1)</script> hi",<script>alert(1)</script>\nbye,x\n'
+    up = _upload_id(_upload(client, "<img src=x>.csv", evil))
+    page = client.get(f"/uploads/{up}").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>lab&el</b>" not in page and "&lt;b&gt;lab&amp;el&lt;/b&gt;" in page
+    assert "<img src=x>" not in page
+
+
+def test_bad_mapping_shows_the_cli_message(client, tmp_path):
+    up = _upload_id(_upload(client, "train.csv", demo_train().read_bytes()))
+    form = {"upload_id": up, "text": "text", "label": "text", "llms": "fake"}
+    r = client.post("/jobs", data=form, follow_redirects=False)
+    assert r.status_code == 400
+    (tmp_path / "train.csv").write_bytes(demo_train().read_bytes())
+    cli = _cli_error(["compare", "train.csv", "--text", "text", "--label", "text"], tmp_path)
+    assert _error(r.text) == cli
+    r2 = client.post("/jobs", data={**form, "label": "intent", "llms": "gguf:/etc/passwd"})
+    assert r2.status_code == 400 and "command line" in _error(r2.text)
+    assert client.get("/api/jobs").json() == []  # nothing was started
+
+
+def _start(client, up: str, approaches=("majority", "tfidf-lr", "zero-shot"), **extra) -> str:
+    form = {
+        "upload_id": up,
+        "text": "text",
+        "label": "intent",
+        "llms": "fake",
+        "max_test": "40",
+        "approaches": list(approaches),
+        **extra,
+    }
+    r = client.post("/jobs", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("/", 1)[1]
+
+
+def test_job_runs_to_a_report_matching_results(client, web_home):
+    up = _upload_id(_upload(client, "train.csv", demo_train().read_bytes()))
+    job_id = _start(client, up)
+    job = wait_final(client, job_id)
+    assert job["status"] == "finished", job
+    names = [u["name"] for u in job["progress"]["finished_units"]]
+    assert {"majority", "tfidf-lr", "zero-shot@fake"} <= set(names)
+    doc = client.get(f"/api/runs/{job['run_id']}").json()
+    report = client.get(f"/runs/{job['run_id']}").text
+    assert doc["recommendation"]["choice"] in report
+    for a in doc["approaches"]:
+        assert f"{a['metrics']['accuracy']['value']:.3f}" in report
+    runs = client.get("/api/runs").json()
+    assert runs[0]["run_id"] == job["run_id"] and runs[0]["status"] == "finished"
+    assert runs[0]["dataset"] == "train.csv"
+    assert runs[0]["best"] == doc["recommendation"]["choice"]
+    index = client.get("/").text
+    assert job["run_id"] in index and "train.csv" in index
+
+
+def test_runs_survive_a_server_restart_and_lost_workers_are_marked(web_home):
+    from fastapi.testclient import TestClient
+
+    from taskfit.web.app import create_app
+
+    with TestClient(create_app(web_home)) as c1:
+        up = _upload_id(_upload(c1, "train.csv", demo_train().read_bytes()))
+        job = wait_final(c1, _start(c1, up, approaches=("majority", "tfidf-lr")))
+        assert job["status"] == "finished"
+        report_before = c1.get(f"/runs/{job['run_id']}").text
+    # a job whose worker died while the server was down
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with sqlite3.connect(web_home / "store.db") as db:
+        db.execute(
+            "INSERT INTO jobs VALUES ('00000000000000aa', 0, 0, 'running', ?, '{}', NULL,"
+            " 'r-lost', ?)",
+            (json.dumps({"upload_id": up, "text": "text", "label": "intent"}), dead.pid),
+        )
+        db.execute("INSERT INTO runs VALUES ('r-lost', 0, 'running', '{}', NULL)")
+    with TestClient(create_app(web_home)) as c2:
+        assert c2.get(f"/runs/{job['run_id']}").text == report_before
+        assert c2.get(f"/api/jobs/{job['job_id']}").json()["status"] == "finished"
+        lost = c2.get("/api/jobs/00000000000000aa").json()
+        assert lost["status"] == "interrupted" and "start the comparison again" in lost["error"]
+        runs = {r["run_id"]: r["status"] for r in c2.get("/api/runs").json()}
+        assert runs == {job["run_id"]: "finished", "r-lost": "interrupted"}
+
+
+def test_cancel_stops_the_worker(client, web_home):
+    up = _upload_id(_upload(client, "train.csv", demo_train().read_bytes()))
+    # setfit trains for minutes on this data: plenty of time to cancel
+    job_id = _start(client, up, approaches=("setfit",))
+    deadline = time.monotonic() + 120
+    while not (job := client.get(f"/api/jobs/{job_id}").json())["run_id"]:
+        assert not job["final"] and time.monotonic() < deadline, job
+        time.sleep(0.2)
+    r = client.post(f"/jobs/{job_id}/cancel", follow_redirects=False)
+    assert r.status_code == 303
+    job = wait_final(client, job_id, timeout=120)
+    assert job["status"] == "cancelled", job
+    runs = {r["run_id"]: r["status"] for r in client.get("/api/runs").json()}
+    assert runs == {job["run_id"]: "cancelled"}
+    assert client.get(f"/runs/{job['run_id']}").status_code == 404  # no results to show

@@ -1,0 +1,108 @@
+"""The web UI's parts without a server: job states, form parsing, name sanitising."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from taskfit.errors import UsageError
+from taskfit.web.jobs import JobBoard
+from taskfit.web.params import JobParams, parse_form
+from taskfit.web.uploads import safe_name
+
+
+@pytest.fixture()
+def board(tmp_path: Path):
+    b = JobBoard(tmp_path / "store.db")
+    yield b
+    b.close()
+
+
+def test_job_lifecycle_and_final_states_stick(board):
+    job = board.create({"upload_id": "x"})
+    assert job.status == "queued" and not job.final
+    board.report(job.job_id, {"stage": "profiling"})
+    assert board.get(job.job_id).status == "running"
+    board.finish(job.job_id, "failed", "error: boom")
+    board.finish(job.job_id, "finished")  # too late: failed is final
+    board.report(job.job_id, {"stage": "late"})
+    got = board.get(job.job_id)
+    assert (got.status, got.error) == ("failed", "error: boom")
+
+
+def test_cancel_request_wins_over_the_workers_outcome(board):
+    job = board.create({})
+    board.report(job.job_id, {})
+    board.request_cancel(job.job_id)
+    assert board.get(job.job_id).status == "cancelling"
+    board.finish(job.job_id, "finished")
+    assert board.get(job.job_id).status == "cancelled"
+    board.request_cancel(job.job_id)  # no effect on a final job
+    assert board.get(job.job_id).status == "cancelled"
+
+
+def test_reconcile_marks_only_lost_workers(board, tmp_path):
+    alive_job, lost_job, other = board.create({}), board.create({}), board.create({})
+    board.set_pid(alive_job.job_id, 111)
+    board.set_pid(lost_job.job_id, 222)
+    board.set_pid(other.job_id, 333)
+    board.set_run(lost_job.job_id, "run-1")
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        db.execute("INSERT INTO runs VALUES ('run-1', 0, 'running', '{}', NULL)")
+    assert board.reconcile(lambda pid: pid == 111, only=lost_job.job_id) == [lost_job.job_id]
+    assert board.get(other.job_id).status == "queued"  # not checked: only= one job
+    assert board.get(lost_job.job_id).status == "interrupted"
+    assert board.reconcile(lambda pid: pid == 111) == [other.job_id]
+    assert board.get(alive_job.job_id).status == "queued"
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        assert db.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+
+
+def test_params_round_trip(board):
+    p = JobParams("a" * 32, "text", "intent", approaches=("majority",), trust=("calibration",))
+    assert JobParams.from_json(p.to_json()) == p
+
+
+GOOD = {"upload_id": "a" * 32, "text": "text", "label": "intent"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"test_size": "1.5"}, "between 0 and 1"),
+        ({"test_size": "lots"}, "must be a number"),
+        ({"llms": "smollm2, gguf:/etc/passwd"}, "command line"),
+        ({"max_test": "0"}, "positive"),
+        ({"shots": "x"}, "whole number"),
+        ({"upload_id": "../../etc/passwd"}, "unknown upload"),
+        ({"label": ""}, "label column"),
+    ],
+)
+def test_form_errors_are_one_line_usage_errors(extra, message):
+    with pytest.raises(UsageError, match=message):
+        parse_form({**GOOD, **extra}, {})
+
+
+def test_form_defaults_and_lists():
+    p = parse_form({**GOOD, "llms": " fake , openai:m@http://127.0.0.1:1/v1"}, {"trust": ["ood"]})
+    assert p.llms == ("fake", "openai:m@http://127.0.0.1:1/v1")
+    assert (p.approaches, p.trust, p.test_size, p.max_test) == ((), ("ood",), 0.3, None)
+    with pytest.raises(UsageError, match="unknown trust measure 'groups'"):
+        parse_form(GOOD, {"trust": ["groups"]})
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\data\\tickets 2024.csv", "tickets_2024.csv"),
+        (".bashrc", "bashrc"),
+        ("../", "upload"),
+        ("<script>.csv", "script_.csv"),
+        (None, "upload"),
+    ],
+)
+def test_safe_name(sent, shown):
+    assert safe_name(sent) == shown
