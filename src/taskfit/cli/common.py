@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +23,38 @@ out = Console()
 err = Console(stderr=True)
 
 
+class PlainLines:
+    """Progress as plain lines, for a stderr that is not a terminal (a log file, CI):
+    rich draws nothing there until the end, so a long run would look stuck."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+        self.unit_t0 = self.t0
+        self.last_stage = ""
+
+    def _line(self, text: str) -> None:
+        elapsed = int(time.monotonic() - self.t0)
+        err.print(f"[{elapsed // 60:d}:{elapsed % 60:02d}] {text}", highlight=False, soft_wrap=True)
+
+    def stage(self, name: str) -> None:
+        head = name.split(":")[0]
+        if head != self.last_stage:  # one line per step, not per sub-step
+            self.last_stage = head
+            self._line(name)
+
+    def unit_started(self, name: str, total: int) -> None:
+        self.unit_t0 = time.monotonic()
+        self._line(f"{name}: {total} examples")
+
+    def unit_finished(self, name: str, cached: bool) -> None:
+        took = time.monotonic() - self.unit_t0
+        self._line(f"{name}: from the cache" if cached else f"{name}: done in {took:.0f} s")
+
+
+def _plain() -> PlainLines | None:
+    return None if err.is_terminal else PlainLines()
+
+
 class RichHook(ProgressHook):
     """Progress bars: one line per unit, advanced per example.
 
@@ -40,6 +73,7 @@ class RichHook(ProgressHook):
         self.stage_task: Any = None
         self.stage_name = ""
         self.started = False
+        self.plain = _plain()
 
     def _start(self) -> None:
         if not self.started:
@@ -53,6 +87,9 @@ class RichHook(ProgressHook):
     def stage(self, name: str) -> None:
         """One line for a step before a group of units (profiling, a trust test set),
         updated in place until the next unit starts."""
+        if self.plain:
+            self.plain.stage(name)
+            return
         self._start()
         self.stage_name = name
         if self.stage_task is None:
@@ -67,6 +104,9 @@ class RichHook(ProgressHook):
             self.stage_task = None
 
     def unit_started(self, unit: Unit, total: int) -> None:
+        if self.plain:
+            self.plain.unit_started(unit.name, total)
+            return
         self._start()
         self._end_stage()
         self.task = self.progress.add_task(unit.name, total=total)
@@ -76,6 +116,9 @@ class RichHook(ProgressHook):
             self.progress.advance(self.task, n)
 
     def unit_finished(self, unit: Unit, cached: bool) -> None:
+        if self.plain:
+            self.plain.unit_finished(unit.name, cached)
+            return
         self._end_stage()
         if cached:
             self._start()
@@ -101,6 +144,7 @@ class SweepHook(ProgressHook):
         self.points: Any = None
         self.task: Any = None
         self.started = False
+        self.plain = _plain()
 
     def _start(self) -> None:
         if not self.started:
@@ -113,10 +157,16 @@ class SweepHook(ProgressHook):
             self.started = False
 
     def stage(self, name: str) -> None:
+        if self.plain:
+            self.plain.stage(name)
+            return
         self._start()
         self.progress.add_task(name, total=None)
 
     def unit_started(self, unit: Unit, total: int) -> None:
+        if self.plain:
+            self.plain.unit_started(f"{unit.name} seed {unit.seed}", total)
+            return
         self._start()
         if unit.family == "prompt":
             self.task = self.progress.add_task(f"{unit.name} seed {unit.seed}", total=total)
@@ -126,6 +176,9 @@ class SweepHook(ProgressHook):
             self.progress.advance(self.task, n)
 
     def unit_finished(self, unit: Unit, cached: bool) -> None:
+        if self.plain:
+            self.plain.unit_finished(f"{unit.name} seed {unit.seed}", cached)
+            return
         self._start()
         self.task = None
         if unit.family == "prompt":
