@@ -64,6 +64,7 @@ bench: $(VENV)/.test
 	$(PY) benchmarks/bench_profile.py
 	$(PY) benchmarks/bench_curve.py
 	$(PY) benchmarks/bench_trust.py
+	$(PY) benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) .taskfit .pytest_cache .mypy_cache .ruff_cache test-artifacts
