@@ -14,7 +14,9 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from markupsafe import escape
@@ -246,3 +248,37 @@ def test_cancel_stops_the_worker(client, web_home):
     runs = {r["run_id"]: r["status"] for r in client.get("/api/runs").json()}
     assert runs == {job["run_id"]: "cancelled"}
     assert client.get(f"/runs/{job['run_id']}").status_code == 404  # no results to show
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """An endpoint that refuses every request with 401, as with a wrong API key."""
+
+    def do_POST(self) -> None:
+        body = json.dumps({"error": {"message": "invalid api key"}}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_failed_job_shows_its_one_line_error(client):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        up = _upload_id(_upload(client, "train.csv", demo_train().read_bytes()))
+        llm = f"openai:m@http://127.0.0.1:{server.server_address[1]}/v1"
+        job = wait_final(client, _start(client, up, approaches=("zero-shot",), llms=llm))
+    finally:
+        server.shutdown()
+    assert job["status"] == "failed", job
+    error = job["error"]
+    assert error.startswith("error: ") and "\n" not in error and "401" in error, error
+    assert "Traceback" not in error
+    page = client.get(f"/jobs/{job['job_id']}").text
+    assert html.escape(error, quote=False) in page
+    runs = {r["run_id"]: r["status"] for r in client.get("/api/runs").json()}
+    assert runs == {job["run_id"]: "failed"}  # the half-done run is not marked finished
