@@ -195,3 +195,36 @@ def test_embedded_models_in_chromium(server: UIServer, page: Any) -> None:
     pg.wait_for_load_state()
     _check_report(pg, doc)
     _shot(pg, "web-report-embedded.png")
+
+
+def test_report_file_opens_offline_with_every_figure(page: Any, tmp_path: Path) -> None:
+    """The report as a file, with every non-file request blocked and recorded."""
+    import taskfit
+    from taskfit.report.html import write_report
+
+    res = taskfit.compare(
+        demo_train(),
+        text="text",
+        label="intent",
+        approaches=("majority", "tfidf-lr", "zero-shot"),
+        llms=("fake",),
+        max_test=40,
+        home=str(tmp_path / "home"),
+        out=str(tmp_path / "run"),
+    )
+    report = write_report(res.out_dir, tmp_path / "share" / "report.html")
+    requests: list[str] = []
+
+    def block(route: Any) -> None:
+        if not route.request.url.startswith("file://"):
+            requests.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", block)
+    page.goto(report.as_uri())
+    page.wait_for_load_state("networkidle")
+    assert requests == []
+    _check_report(page, res.results_json)
+    assert page.title().startswith("taskfit")
