@@ -12,7 +12,7 @@ TORCH_SPEC ?= torch==2.13.0
 .PHONY: demo test lint bench clean help chromium
 
 help:
-	@echo "make demo   - set up .venv and run 'taskfit demo' (bundled data, embedded models)"
+	@echo "make demo   - set up .venv and run 'taskfit demo --report' (bundled data, embedded models)"
 	@echo "make test   - set up .venv with test extras and run the tests"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - benchmarks (needs ../shared/data/banking77), see benchmarks/RESULTS.md"
@@ -47,7 +47,8 @@ chromium:
 	} || echo "chromium could not be installed: the browser tests will say so and skip"
 
 demo: $(VENV)/.models
-	$(VENV)/bin/taskfit demo
+	$(VENV)/bin/taskfit demo --report
+	@echo "Browse this and later runs in the web UI: $(VENV)/bin/taskfit ui  (http://127.0.0.1:8765/)"
 
 test: $(VENV)/.test chromium
 	$(PY) -m pytest
