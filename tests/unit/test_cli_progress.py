@@ -8,17 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-
-def _csv(path: Path) -> Path:
-    rows = ["text,label"]
-    rows += [f"refund my order {i},refund" for i in range(15)]
-    rows += [f"reset my password {i},password" for i in range(15)]
-    path.write_text("\n".join(rows) + "\n")
-    return path
+from tests.support.data import two_intent_csv
 
 
 def _compare(tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "taskfit.cli", "compare", str(_csv(tmp_path / "d.csv"))]
+    args = [sys.executable, "-m", "taskfit.cli", "compare", str(two_intent_csv(tmp_path / "d.csv"))]
     args += ["--text", "text", "--label", "label", "--approaches", "majority,tfidf-lr"]
     args += ["--no-plots", "--out", str(tmp_path / "run")]
     env = {**os.environ, "TASKFIT_HOME": str(tmp_path / "home")}

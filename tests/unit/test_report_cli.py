@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.data import two_intent_csv
 from typer.main import get_command
 
 import taskfit
@@ -29,21 +30,13 @@ def _commands() -> dict[str, Any]:
     return commands
 
 
-def _csv(path: Path) -> Path:
-    rows = ["text,label"]
-    rows += [f"refund my order {i},refund" for i in range(15)]
-    rows += [f"reset my password {i},password" for i in range(15)]
-    path.write_text("\n".join(rows) + "\n")
-    return path
-
-
 @pytest.fixture(scope="module")
 def stored_run(tmp_path_factory):
     """A finished compare run stored under its home: (home, run id, run folder)."""
     tmp = tmp_path_factory.mktemp("cli")
     home = tmp / "home"
     res = taskfit.compare(
-        _csv(tmp / "d.csv"),
+        two_intent_csv(tmp / "d.csv"),
         text="text",
         label="label",
         approaches=("majority", "tfidf-lr"),
@@ -118,7 +111,7 @@ def test_bad_input_through_the_installed_entry_point_has_no_traceback(tmp_path):
 
 
 def test_compare_with_report_writes_it_into_the_run_folder(tmp_path, capsys, home):
-    data = _csv(tmp_path / "d.csv")
+    data = two_intent_csv(tmp_path / "d.csv")
     args = ["compare", str(data), "--text", "text", "--label", "label"]
     code, out, _ = _cli([*args, "--approaches", "majority,tfidf-lr", "--report"], capsys)
     assert code == 0
