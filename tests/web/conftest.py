@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web UI needs fastapi; `make test` installs it")
-
 
 @pytest.fixture()
 def web_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -37,6 +37,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+# CI sets this: there a missing browser is a failure, not a skip, so the browser tests
+# cannot silently stop running.
+REQUIRE_BROWSER = os.environ.get("TASKFIT_REQUIRE_BROWSER") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_BROWSER:
+        pytest.fail(f"{reason} (TASKFIT_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,9 +98,12 @@ def server(tmp_path: Path) -> Iterator[UIServer]:
 
 @pytest.fixture()
 def page() -> Iterator[Any]:
-    pytest.importorskip("playwright", reason="Playwright drives the browser; make test installs it")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _missing("Playwright is not installed: `make test` installs it with the test extra")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (`make test` does, as root)")
+        _missing(f"{CHROMIUM} not found: install Debian's chromium (`make test` does, as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
