@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +110,28 @@ def test_form_defaults_and_lists():
 )
 def test_safe_name(sent, shown):
     assert safe_name(sent) == shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--port", "0"], ["--max-upload-mb", "-1"], ["--host", "no.such.host.invalid"], "taken"],
+)
+def test_ui_refuses_bad_options_with_one_line(args, tmp_path):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        if args == "taken":
+            args = ["--port", str(held.getsockname()[1])]
+        proc = subprocess.run(
+            [sys.executable, "-m", "taskfit.cli", "ui", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "TASKFIT_HOME": str(tmp_path / "home"), "COLUMNS": "300"},
+        )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    if "--host" in args:
+        assert "no.such.host.invalid" in lines[0]
+    if args[0] == "--port" and args[1] != "0":
+        assert "already in use" in lines[0]

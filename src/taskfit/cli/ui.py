@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Annotated
 
 import typer
@@ -33,6 +35,7 @@ def ui(
         raise UsageError("--max-upload-mb must be a positive number of megabytes")
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
+    sock = _bind(host, port)
     import uvicorn
 
     from taskfit.web.app import create_app
@@ -49,4 +52,19 @@ def ui(
         markup=False,
         highlight=False,
     )
-    uvicorn.run(create_app(home, max_upload_mb), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(create_app(home, max_upload_mb), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a taken port is a one-line usage error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        why = "is already in use" if e.errno == errno.EADDRINUSE else f"cannot be bound ({e})"
+        raise UsageError(f"{host}:{port} {why}; choose another with --host/--port") from None
+    return sock
