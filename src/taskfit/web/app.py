@@ -10,7 +10,6 @@ used as a file path.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -32,6 +31,7 @@ from starlette.datastructures import UploadFile
 
 from taskfit import __version__
 from taskfit.errors import TaskfitError, UsageError
+from taskfit.report.html import load_results, write_report
 from taskfit.run.plan import DEFAULT_APPROACHES
 from taskfit.run.store import Store
 from taskfit.web.jobs import Job, JobBoard, Upload, worker_alive
@@ -247,7 +247,10 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
             return ctx.message(
                 "No results", f"error: run {run_id!r} is {run['status']} and has no results", 404
             )
-        return HTMLResponse(_report(ctx, out_dir).read_text(encoding="utf-8"))
+        try:
+            return HTMLResponse(_report(ctx, out_dir).read_text(encoding="utf-8"))
+        except TaskfitError as e:  # a results.json edited or damaged by hand
+            return ctx.message("Unreadable results", f"error: {e}", 500)
 
     # -- JSON --------------------------------------------------------------------
     @app.get("/healthz", summary="Health check")
@@ -314,10 +317,12 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
     @app.get("/api/runs/{run_id}", summary="A run's results.json")
     def run_api(run_id: str) -> JSONResponse:
         run = ctx.store.run(run_id) if RUN_ID.match(run_id) else None
-        path = Path(run["out_dir"]) / "results.json" if run else None
-        if run is None or path is None or not path.is_file():
+        if run is None or not (Path(run["out_dir"]) / "results.json").is_file():
             return JSONResponse({"error": f"error: unknown run {run_id!r}"}, status_code=404)
-        return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return JSONResponse(load_results(Path(run["out_dir"])))
+        except TaskfitError as e:
+            return JSONResponse({"error": f"error: {e}"}, status_code=500)
 
     return app
 
@@ -381,8 +386,6 @@ def _cancel(ctx: _Context, job_id: str) -> Job | None:
 
 def _report(ctx: _Context, out_dir: Path) -> Path:
     """The run's report.html, drawn once (again when results.json is newer)."""
-    from taskfit.report.html import write_report
-
     results, report = out_dir / "results.json", out_dir / "report.html"
     with ctx.report_lock:  # matplotlib's pyplot is not thread-safe
         if not report.is_file() or report.stat().st_mtime < results.stat().st_mtime:
@@ -393,13 +396,10 @@ def _report(ctx: _Context, out_dir: Path) -> Path:
 def _runs(store: Store, upload_names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for r in store.runs():
-        results = Path(r["out_dir"] or "") / "results.json"
         doc: dict[str, Any] = {}
-        if results.is_file():
-            try:
-                doc = json.loads(results.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                doc = {}
+        if r["out_dir"] and (Path(r["out_dir"]) / "results.json").is_file():
+            with suppress(TaskfitError):
+                doc = load_results(Path(r["out_dir"]))
         source = str((doc.get("task") or {}).get("source") or "")
         rows.append(
             {
