@@ -31,6 +31,7 @@ from taskfit.pipeline import (
     read_label_descriptions,
     write_atomic,
 )
+from taskfit.prompting.select import DEFAULT_DEV_SIZE
 from taskfit.report import render_summary
 from taskfit.run.curve_plan import (
     DEFAULT_CURVE_LEARNERS,
@@ -59,6 +60,8 @@ class CurveOptions:
     per_class: bool = False
     seeds: int = 5
     shots: int = 8
+    prompt_format: str = "auto"
+    dev_size: int = DEFAULT_DEV_SIZE
     max_test: int | None = None
     seed: int = 0
     encoder: str = "minilm"
@@ -135,6 +138,8 @@ def plan_for(dataset: Dataset, opts: CurveOptions) -> CurveSpec:
         llms=llms,
         encoder=opts.encoder,
         shots=opts.shots,
+        prompt_format=opts.prompt_format,
+        dev_size=opts.dev_size,
         max_test=opts.max_test,
         seed=opts.seed,
         label_name=dataset.label_col,
@@ -277,6 +282,8 @@ def _settings(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str
         "seeds": list(spec.seeds),
         "encoder": opts.encoder,
         "shots": opts.shots,
+        "prompt_format": opts.prompt_format,
+        "dev_size": opts.dev_size,
         "max_test": opts.max_test,
         "seed": opts.seed,
         "label_descriptions": opts.label_descriptions,

@@ -41,6 +41,7 @@ from taskfit.metrics import (
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
 from taskfit.metrics.quality import bootstrap_interval
 from taskfit.pipeline import check_llms, package_versions, write_atomic
+from taskfit.prompting.select import DEFAULT_DEV_SIZE
 from taskfit.report import render_summary
 from taskfit.run.budgets import budget_indices, default_budgets
 from taskfit.run.execute import Executor, ProgressHook
@@ -82,6 +83,8 @@ class DistillOptions:
     sizes: tuple[int, ...] = ()  # LLM-labelled pool sizes for the growth curve
     seeds: int = 3
     shots: int = 8
+    prompt_format: str = "auto"
+    dev_size: int = DEFAULT_DEV_SIZE
     max_test: int | None = None
     seed: int = 0
     encoder: str = "minilm"
@@ -218,6 +221,8 @@ def distill_dataset(
         llms=(spec,),
         encoder=opts.encoder,
         shots=opts.shots,
+        prompt_format=opts.prompt_format,
+        dev_size=opts.dev_size,
         max_test=opts.max_test,
         seed=opts.seed,
         label_name=dataset.label_col,
@@ -536,6 +541,8 @@ def _settings(opts: DistillOptions, dataset: Dataset, spec: LLMSpec) -> dict[str
         "sizes": list(opts.sizes),
         "seeds": opts.seeds,
         "shots": opts.shots,
+        "prompt_format": opts.prompt_format,
+        "dev_size": opts.dev_size,
         "max_test": opts.max_test,
         "seed": opts.seed,
         "encoder": opts.encoder,

@@ -28,6 +28,7 @@ from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
 from taskfit.metrics import DEFAULT_PRICES, DEFAULT_USD_PER_HOUR, load_price_file
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
+from taskfit.prompting.select import DEFAULT_DEV_SIZE, PROMPT_FORMATS
 from taskfit.report import render_summary
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.plan import (
@@ -66,6 +67,9 @@ class CompareOptions:
     llms: tuple[str, ...] = ()
     approaches: tuple[str, ...] | None = None
     shots: int = 8
+    # Prompt selection for prompted approaches (see taskfit.prompting.select).
+    prompt_format: str = "auto"
+    dev_size: int = DEFAULT_DEV_SIZE
     max_test: int | None = None
     seed: int = 0
     encoder: str = "minilm"
@@ -199,6 +203,15 @@ def load_ood(
     )
 
 
+def check_prompt_options(prompt_format: str, dev_size: int) -> None:
+    if prompt_format not in PROMPT_FORMATS:
+        raise UsageError(
+            f"unknown --prompt-format {prompt_format!r}; use one of {', '.join(PROMPT_FORMATS)}"
+        )
+    if dev_size < 0:
+        raise UsageError(f"--dev-size must be 0 or more, got {dev_size}")
+
+
 def validate_options(
     opts: CompareOptions,
 ) -> tuple[tuple[str, ...], tuple[LLMSpec, ...], TaskCard | None]:
@@ -208,6 +221,7 @@ def validate_options(
     llms = check_llms(opts.llms or ("smollm2",))
     if opts.shots < 1:
         raise UsageError("--shots must be at least 1")
+    check_prompt_options(opts.prompt_format, opts.dev_size)
     uses_encoder = {"encoder-lr", "setfit", "few-shot-knn"} & set(approaches)
     if uses_encoder:
         resolve_encoder(opts.encoder)
@@ -280,6 +294,8 @@ def compare_dataset(
         max_test=opts.max_test,
         seed=opts.seed,
         setfit_per_class=opts.setfit_per_class,
+        prompt_format=opts.prompt_format,
+        dev_size=opts.dev_size,
         label_name=dataset.label_col,
         label_descriptions=read_label_descriptions(opts.label_descriptions, dataset),
     )
@@ -388,6 +404,8 @@ def _settings(
         "llms": [s.canonical for s in llms],
         "encoder": opts.encoder,
         "shots": opts.shots,
+        "prompt_format": opts.prompt_format,
+        "dev_size": opts.dev_size,
         "max_test": opts.max_test,
         "seed": opts.seed,
         "setfit_per_class": opts.setfit_per_class,

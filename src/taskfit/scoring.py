@@ -18,7 +18,14 @@ from taskfit.metrics.costmodel import (
     approach_cost,
     build_cost_model,
 )
+from taskfit.metrics.prompting import (
+    Corrected,
+    derive_corrections,
+    find_collapses,
+    prompting_section,
+)
 from taskfit.recommend import Constraints, recommend
+from taskfit.recommend_prompting import with_prompting
 from taskfit.report import build_results
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 
@@ -64,6 +71,29 @@ def cost_model_for(
     return build_cost_model(costs, assumptions)
 
 
+def _without_ties(
+    metrics: Sequence[ApproachMetrics], corrected: Sequence[Corrected]
+) -> list[ApproachMetrics]:
+    """``metrics`` less the corrected variants that score exactly as their raw result.
+
+    Such a variant (often the same predictions: the correction moved nothing) would only
+    ever win the tie-break on its name, and the recommendation should then name the
+    approach as it ran. It stays in the approaches table and the ``prompting`` section.
+    """
+    by_name = {m.name: m for m in metrics}
+
+    def score(name: str) -> tuple[float, float]:
+        m = by_name[name]
+        return m.accuracy.value, m.macro_f1.value
+
+    ties = {
+        c.result.name
+        for c in corrected
+        if c.source in by_name and score(c.result.name) == score(c.source)
+    }
+    return [m for m in metrics if m.name not in ties]
+
+
 def score_headline(
     dataset: Dataset,
     results: Sequence[UnitResult],
@@ -84,7 +114,18 @@ def score_headline(
     llm_labelling_usd: Mapping[str, float] | None = None,
     human_labels: Mapping[str, int] | None = None,
 ) -> Scored:
-    """Metrics with intervals, the recommendation, the cost model and the document."""
+    """Metrics with intervals, the recommendation, the cost model and the document.
+
+    Every prompted result also gets label-prior corrected variants
+    (:func:`taskfit.metrics.prompting.derive_corrections`), scored and compared like any
+    other approach and listed after the given ones (one that scores exactly as its raw
+    result is left out of the recommendation). The document gains the
+    ``prompting`` section and the ``collapsed`` list (approaches whose predictions pile
+    onto one label); the recommendation warns about each collapse.
+    """
+    raw = list(results)
+    corrected = derive_corrections(raw)
+    results = [*raw, *(c.result for c in corrected)]
     by_name: dict[str, UnitResult] = {r.name: r for r in results}
     y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
     used_prices: dict[str, tuple[float, float]] = {}
@@ -105,7 +146,7 @@ def score_headline(
             )
         )
     rec, comparisons = recommend(
-        metrics,
+        _without_ties(metrics, corrected),
         by_name,
         y_true,
         constraints=Constraints(latency_p95_ms, budget_per_1k),
@@ -139,4 +180,11 @@ def score_headline(
         settings=settings,
     )
     doc["cost_model"] = model.to_json()
+    collapses = find_collapses(dataset, results)
+    doc["prompting"] = prompting_section(
+        dataset, raw, corrected, {m.name: m for m in metrics}, collapses, seed=seed
+    )
+    doc["collapsed"] = [m.name for m in metrics if m.name in collapses]
+    rec = with_prompting(rec, doc, collapses)
+    doc["recommendation"]["warnings"] = list(rec.warnings)
     return Scored(tuple(metrics), tuple(comparisons), rec, model, doc)

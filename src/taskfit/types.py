@@ -139,6 +139,9 @@ class UnitResult:
     llm_calls_made: int = 0
     llm_calls_cached: int = 0
     notes: tuple[str, ...] = ()
+    # Prompted approaches only: how the prompt was chosen (format, variant, the dev-split
+    # candidates and the chosen one's dev probabilities); see taskfit.prompting.select.
+    prompting: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

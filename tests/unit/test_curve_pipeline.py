@@ -57,7 +57,7 @@ def test_curve_sections_points_and_references(tmp_path):
     assert tfidf["fit"] is not None and 0 <= tfidf["fit"]["a"] <= 1
     # the headline table and the cost model cover the references and the full-budget point
     names = [a["name"] for a in doc["approaches"]]
-    assert names == ["zero-shot@fake", "few-shot@fake", "tfidf-lr"]
+    assert names[:3] == ["zero-shot@fake", "few-shot@fake", "tfidf-lr"]  # then corrected variants
     assert [c["name"] for c in doc["cost_model"]["approaches"]] == names
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert summary.startswith("# taskfit learning curves")

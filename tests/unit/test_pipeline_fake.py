@@ -29,7 +29,14 @@ def test_results_json_contract_and_resume_from_cache(tmp_path):
     }
     assert doc["task"]["n_test"] == 161 and len(doc["task"]["labels"]) == 8
     names = [a["name"] for a in doc["approaches"]]
-    assert names == ["zero-shot@fake", "few-shot@fake", "majority", "tfidf-lr"]
+    assert names[:4] == ["zero-shot@fake", "few-shot@fake", "majority", "tfidf-lr"]
+    # then the label-prior corrected variants of the prompted approaches (dev-split ones
+    # when the prompt was chosen on a dev split)
+    assert {"zero-shot+batch-cal@fake", "few-shot+batch-cal@fake"} <= set(names[4:])
+    assert set(names[4:]) <= {
+        f"{a}+{c}@fake" for a in ("zero-shot", "few-shot") for c in ("batch-cal", "dev-cal")
+    }
+    assert set(doc["prompting"]) == {"zero-shot@fake", "few-shot@fake"}
     for a in doc["approaches"]:
         for metric in ("accuracy", "macro_f1"):
             m = a["metrics"][metric]
@@ -39,7 +46,10 @@ def test_results_json_contract_and_resume_from_cache(tmp_path):
     llm = doc["approaches"][0]
     assert llm["n_test"] == 40  # --max-test caps prompted approaches only
     assert doc["approaches"][3]["n_test"] == 161
-    assert doc["run_stats"]["llm_calls_made"] == 80 and doc["run_stats"]["units_run"] == 4
+    # 40 test examples per prompted approach, plus every prompt candidate on the dev split
+    dev = sum(p["dev_n"] * len(p["candidates"]) for p in doc["prompting"].values())
+    assert dev == 2 * 64 * 6
+    assert doc["run_stats"]["llm_calls_made"] == 80 + dev and doc["run_stats"]["units_run"] == 4
     assert doc["recommendation"]["choice"] in names
     assert (out / "summary.md").read_text().startswith("# taskfit comparison")
 
@@ -66,7 +76,9 @@ def test_python_api_to_frame(tmp_path):
         home=str(tmp_path / "h"),
     )
     frame = res.to_frame()
-    assert list(frame["name"]) == ["zero-shot@fake", "tfidf-lr"]
+    names = list(frame["name"])
+    assert names[:2] == ["zero-shot@fake", "tfidf-lr"]
+    assert "zero-shot+batch-cal@fake" in names[2:]  # the label-prior corrected variants
     assert frame.loc[1, "accuracy"] == 1.0  # separable by a single word
 
 
@@ -88,7 +100,10 @@ def test_label_descriptions_reach_the_prompt_and_the_unit_key(tmp_path):
     plain = compare_demo(**kw)
     described = compare_demo(label_descriptions=str(desc), **kw)
     stats = described.results_json["run_stats"]
-    assert stats["units_cached"] == 0 and stats["llm_calls_made"] == 8  # different prompts
+    # different prompts: the test examples and every dev candidate are scored again
+    (rec,) = described.results_json["prompting"].values()
+    dev = rec["dev_n"] * len(rec["candidates"])
+    assert stats["units_cached"] == 0 and stats["llm_calls_made"] == 8 + dev
     assert plain.results_json["settings"]["label_descriptions"] is None
     bad = tmp_path / "bad.yaml"
     bad.write_text("no_such_label: x\n")

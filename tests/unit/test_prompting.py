@@ -83,11 +83,13 @@ def test_prefers_longest_label_when_one_contains_another():
 def test_scored_classification_uses_label_probabilities():
     ds = _dataset()
     be = FakeBackend(keywords={" refund request": ["money"], " password reset": ["password"]})
-    out = run_prompt_approach("zero-shot", be, ds, ds.test, label_name="intent")
+    out = run_prompt_approach(
+        "zero-shot", be, ds.train, ds.test, labels=ds.labels, label_name="intent"
+    )
     assert out.predictions == ["refund_request", "password_reset"]
     assert all(abs(sum(p) - 1) < 1e-9 for p in out.probabilities)
     assert out.parse_failures == 0 and len(out.latency_ms) == 2
-    few = run_prompt_approach("few-shot", be, ds, ds.test, shots=2, seed=0)
+    few = run_prompt_approach("few-shot", be, ds.train, ds.test, labels=ds.labels, shots=2, seed=0)
     assert few.n_demo_labels == 2
 
 
@@ -95,7 +97,7 @@ def test_generation_fallback_counts_parse_failures():
     ds = _dataset()
     answers = iter(["refund request", "banana"])
     be = FakeBackend(prompt_logprobs=False, responder=lambda prompt: next(answers))
-    out = run_prompt_approach("zero-shot", be, ds, ds.test)
+    out = run_prompt_approach("zero-shot", be, ds.train, ds.test, labels=ds.labels)
     assert out.predictions[0] == "refund_request"
     assert out.parse_failures == 1
     assert out.completion_tokens > 0
@@ -106,5 +108,5 @@ def test_long_texts_are_truncated_with_a_note():
     ds = _dataset()
     long = Example("word " * 5000, "refund_request")
     be = FakeBackend(context_size=512)
-    out = run_prompt_approach("zero-shot", be, ds, [long])
+    out = run_prompt_approach("zero-shot", be, ds.train, [long], labels=ds.labels)
     assert out.notes and "truncated" in out.notes[0]

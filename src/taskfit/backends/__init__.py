@@ -23,6 +23,7 @@ from typing import Any
 
 from taskfit.backends.base import (
     BackendInfo,
+    ChatScoreRequest,
     GenerateRequest,
     Generation,
     LLMBackend,
@@ -34,6 +35,7 @@ from taskfit.errors import UsageError
 __all__ = [
     "REGISTRY",
     "BackendInfo",
+    "ChatScoreRequest",
     "GenerateRequest",
     "Generation",
     "LLMBackend",

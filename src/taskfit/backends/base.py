@@ -8,8 +8,14 @@ Every backend (llama.cpp, OpenAI-compatible HTTP, the scripted fake) implements
   log-probability of each option continuation given ``prefix + body``. ``prefix`` is
   shared by many requests (instruction, fixed demonstrations); backends that can keep
   model state evaluate it once and reuse it.
+- :meth:`LLMBackend.score_chat` does the same for a conversation in the model's own chat
+  format: each option is scored as the assistant's whole reply. A local backend renders
+  the model's chat template and scores exactly; a chat endpoint reads the log-probabilities
+  of the first answer token (``top_logprobs``), which is approximate
+  (:attr:`ScoreResult.approximate`). Backends without a chat format raise
+  :class:`~taskfit.errors.BackendError` and say ``info().chat = False``.
 - :meth:`LLMBackend.generate` returns completions, for endpoints that cannot return
-  prompt log-probabilities (the prompting layer then parses the answer).
+  log-probabilities (the prompting layer then parses the answer).
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ from types import TracebackType
 
 __all__ = [
     "BackendInfo",
+    "ChatScoreRequest",
     "GenerateRequest",
     "Generation",
     "LLMBackend",
     "ScoreRequest",
     "ScoreResult",
+    "Turn",
 ]
+
+# One chat turn: (role, content); role is "system", "user" or "assistant".
+Turn = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,26 @@ class ScoreRequest:
     prefix: str
     body: str
     options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChatScoreRequest:
+    """Score each of ``options`` as the assistant's whole reply to a conversation.
+
+    ``context`` holds the turns many requests share (the system instruction, fixed
+    demonstrations as user/assistant pairs), ``turns`` this example's turns, ending with
+    the user's. A backend that renders the chat template itself evaluates the shared
+    context once; a chat endpoint is sent ``context + turns``.
+    """
+
+    context: tuple[Turn, ...]
+    turns: tuple[Turn, ...]
+    options: tuple[str, ...]
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The whole conversation as OpenAI-style messages."""
+        return [{"role": r, "content": c} for r, c in (*self.context, *self.turns)]
 
 
 @dataclass(frozen=True)
@@ -53,11 +84,19 @@ class ScoreResult:
     evaluated_tokens: int
     truncated: bool = False
     seconds: float = 0.0  # compute time spent on this request (0 if the backend did not say)
+    # True when the log-probabilities come from the top-k of the first answer token
+    # (chat endpoints): options outside the top-k share the probability left over.
+    approximate: bool = False
+    requests: int = 1  # HTTP requests (or model calls) this result took
 
 
 @dataclass(frozen=True)
 class GenerateRequest:
-    """A completion request; ``system`` + ``prompt`` form a chat on chat-only endpoints."""
+    """A completion request; ``system`` + ``prompt`` form a chat on chat-only endpoints.
+
+    With ``messages`` the request is a conversation in the model's chat format and
+    ``prompt``/``system`` are ignored.
+    """
 
     prompt: str
     max_tokens: int = 16
@@ -65,6 +104,7 @@ class GenerateRequest:
     seed: int = 0
     stop: tuple[str, ...] = ()
     system: str | None = None
+    messages: tuple[Turn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +132,9 @@ class BackendInfo:
     price_in_per_1m: float | None = None
     price_out_per_1m: float | None = None
     smoke_test_model: bool = False  # True for the embedded 135M model
+    # Can score a conversation in the model's chat format (a GGUF chat template, or a
+    # chat endpoint that returns log-probabilities).
+    chat: bool = False
 
 
 class LLMBackend(ABC):
@@ -105,6 +148,12 @@ class LLMBackend(ABC):
 
     @abstractmethod
     def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]: ...
+
+    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+        """Score options as the assistant's reply; see :class:`ChatScoreRequest`."""
+        from taskfit.errors import BackendError
+
+        raise BackendError(f"{self.info().backend} backend: no chat format for this model")
 
     def count_tokens(self, text: str) -> int:
         """Number of tokens of ``text``; backends without a tokenizer estimate it."""

@@ -3,7 +3,9 @@
 Scores depend on the input text: an option gains log-probability for every word it
 (or its keywords) shares with the prompt body, so a fake "model" with good keywords is
 accurate and one without them is near chance. ``noise`` flips the decision on a seeded
-fraction of bodies, which lets tests plant a known error rate.
+fraction of bodies, which lets tests plant a known error rate. ``bias`` (completion
+format) and ``chat_bias`` (chat format) add a constant log-probability to options, keyed by
+the option's stripped text, which plants a collapsed prompt: one label wins everywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from taskfit.backends.base import (
     BackendInfo,
+    ChatScoreRequest,
     GenerateRequest,
     Generation,
     LLMBackend,
@@ -56,6 +59,9 @@ class FakeBackend(LLMBackend):
         prompt_logprobs: bool = True,
         responder: Callable[[str], str] | None = None,
         context_size: int = 4096,
+        chat: bool = True,
+        bias: Mapping[str, float] | None = None,
+        chat_bias: Mapping[str, float] | None = None,
     ) -> None:
         self.model_id = model_id
         self.keywords = {k: _words(" ".join(v)) for k, v in (keywords or {}).items()}
@@ -64,6 +70,10 @@ class FakeBackend(LLMBackend):
         self.prompt_logprobs = prompt_logprobs
         self.responder = responder
         self.context_size = context_size
+        self.chat = chat
+        self.bias = dict(bias or {})
+        self.chat_bias = dict(chat_bias or {})
+        self.chat_calls = 0
         self.score_calls = 0
         self.generate_calls = 0
         self.evaluated_tokens_total = 0
@@ -76,27 +86,53 @@ class FakeBackend(LLMBackend):
             context_size=self.context_size,
             prompt_logprobs=self.prompt_logprobs,
             local=True,
+            chat=self.chat,
         )
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
-    def _option_logprob(self, body: str, option: str, words: set[str]) -> float:
+    def _option_logprob(
+        self, body: str, option: str, words: set[str], bias: Mapping[str, float]
+    ) -> float:
         cues = _words(option) | self.keywords.get(option, set())
+        cues |= self.keywords.get(" " + option.strip(), set())
         overlap = len(words & cues)
-        base = -0.5 * self.count_tokens(option) + 2.0 * overlap
+        base = -0.5 * self.count_tokens(option) + 2.0 * overlap + bias.get(option.strip(), 0.0)
         return base - _unit_hash(str(self.seed), body, option)  # tie-breaking jitter
+
+    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+        """The chat format: the example's turns are the body, the shared turns the prefix."""
+        if not self.chat:
+            from taskfit.errors import BackendError
+
+            raise BackendError("fake backend: no chat format for this model")
+        flat = [
+            ScoreRequest(
+                "".join(f"<{r}>{c}\n" for r, c in req.context),
+                "".join(f"<{r}>{c}\n" for r, c in req.turns) + "<assistant>",
+                req.options,
+            )
+            for req in requests
+        ]
+        self.chat_calls += len(requests)
+        return self._score(flat, self.chat_bias)
 
     def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
         if not self.prompt_logprobs:
             from taskfit.errors import BackendError
 
             raise BackendError("fake backend: prompt log-probabilities are disabled")
+        return self._score(requests, self.bias)
+
+    def _score(
+        self, requests: Sequence[ScoreRequest], bias: Mapping[str, float]
+    ) -> list[ScoreResult]:
         out = []
         for req in requests:
             self.score_calls += 1
             words = _words(req.body)
-            lps = [self._option_logprob(req.body, o, words) for o in req.options]
+            lps = [self._option_logprob(req.body, o, words, bias) for o in req.options]
             if self.noise and _unit_hash("noise", str(self.seed), req.body) < self.noise:
                 # Planted error: move the winner's mass to a seeded other option.
                 best = max(range(len(lps)), key=lps.__getitem__)
@@ -127,16 +163,17 @@ class FakeBackend(LLMBackend):
         out = []
         for req in requests:
             self.generate_calls += 1
+            prompt = "\n".join(c for _, c in req.messages) if req.messages else req.prompt
             if self.responder is not None:
-                text = self.responder(req.prompt)
+                text = self.responder(prompt)
             else:
                 # Deterministic text that depends on the prompt and the seed.
-                text = f"answer-{int(_unit_hash(req.prompt, str(req.seed)) * 1000)}"
+                text = f"answer-{int(_unit_hash(prompt, str(req.seed)) * 1000)}"
             words = text.split()[: req.max_tokens]
             out.append(
                 Generation(
                     text=" ".join(words),
-                    prompt_tokens=self.count_tokens(req.prompt),
+                    prompt_tokens=self.count_tokens(prompt),
                     completion_tokens=len(words),
                 )
             )

@@ -12,6 +12,12 @@ Label scoring is the hot path, so it uses llama.cpp's batch API directly:
   (``llama_get_logits_ith``). The high-level ``Llama.scores`` after ``eval()`` with
   ``logits_all=False`` reads zeros and silently gives chance-level predictions.
 
+Chat format (:meth:`LlamaCppBackend.score_chat`): the conversation is rendered with the
+model's own chat template from the GGUF metadata (:mod:`taskfit.backends.chat_template`),
+tokenised with special tokens as llama.cpp's chat completion does, and each option is
+scored as the assistant's whole reply followed by the template's end-of-turn marker; the
+rendered system turn and fixed demonstrations are the cached prefix.
+
 Generation (for parsed-answer fallbacks) uses the high-level ``Llama`` API.
 """
 
@@ -27,12 +33,14 @@ import numpy as np
 
 from taskfit.backends.base import (
     BackendInfo,
+    ChatScoreRequest,
     GenerateRequest,
     Generation,
     LLMBackend,
     ScoreRequest,
     ScoreResult,
 )
+from taskfit.backends.chat_template import ChatTemplate
 from taskfit.errors import BackendError
 
 if TYPE_CHECKING:
@@ -144,8 +152,29 @@ class LlamaCppBackend(LLMBackend):
         self._mem = lib.llama_get_memory(ctx)
         self._batch = lib.llama_batch_init(n_batch, 0, self.n_seq)
         self._prefix_tokens: list[int] | None = None
-        self._tok_cache: dict[tuple[str, bool], list[int]] = {}
+        self._tok_cache: dict[tuple[str, bool, bool], list[int]] = {}
         self.evaluated_tokens_total = 0
+        self.chat_template = self._load_chat_template()
+
+    def _load_chat_template(self) -> ChatTemplate | None:
+        """The GGUF's own chat template, or None for base models without one."""
+        assert self._llm is not None
+        source = self._llm.metadata.get("tokenizer.chat_template")
+        if not source:
+            return None
+        model = self._llm._model
+
+        def text(token: int) -> str:
+            return model.token_get_text(token) if token != -1 else ""
+
+        try:
+            return ChatTemplate(
+                source,
+                bos_token=text(self._llm.token_bos()),
+                eos_token=text(self._llm.token_eos()),
+            )
+        except BackendError:
+            return None  # a template jinja2 cannot compile: completion format only
 
     # -- description -----------------------------------------------------------------
     def info(self) -> BackendInfo:
@@ -156,14 +185,17 @@ class LlamaCppBackend(LLMBackend):
             prompt_logprobs=True,
             local=True,
             smoke_test_model=self.smoke_test_model,
+            chat=self.chat_template is not None,
         )
 
-    def tokenize(self, text: str, *, bos: bool = False) -> list[int]:
-        key = (text, bos)
+    def tokenize(self, text: str, *, bos: bool = False, special: bool = False) -> list[int]:
+        """Token ids of ``text``; ``special`` parses control tokens such as ``<|im_end|>``
+        (rendered chat templates need it, plain completion prompts do not)."""
+        key = (text, bos, special)
         toks = self._tok_cache.get(key)
         if toks is None:
             assert self._llm is not None
-            toks = self._llm.tokenize(text.encode("utf-8"), add_bos=bos, special=False)
+            toks = self._llm.tokenize(text.encode("utf-8"), add_bos=bos, special=special)
             if len(text) < 2000:
                 if len(self._tok_cache) > 50_000:
                     self._tok_cache.clear()
@@ -218,6 +250,19 @@ class LlamaCppBackend(LLMBackend):
     def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
         return [self._score_one(r) for r in requests]
 
+    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+        """Score options as the assistant's reply, in the model's own chat format."""
+        template = self.chat_template
+        if template is None:
+            raise BackendError(f"{self.path.name} has no chat template; use the completion format")
+        out = []
+        for req in requests:
+            prefix, body = template.split(req.context, req.turns)
+            options = tuple(o + template.end_of_turn for o in req.options)
+            # The rendered template holds its own BOS when the model wants one.
+            out.append(self._score_one(ScoreRequest(prefix, body, options), chat=True))
+        return out
+
     def _fit_body(
         self, n_prefix: int, body: list[int], longest_option: int
     ) -> tuple[list[int], bool]:
@@ -232,11 +277,12 @@ class LlamaCppBackend(LLMBackend):
         keep_tail = min(16, room // 2)  # keep the end: it holds the answer cue
         return body[: room - keep_tail] + body[-keep_tail:], True
 
-    def _score_one(self, req: ScoreRequest) -> ScoreResult:
+    def _score_one(self, req: ScoreRequest, *, chat: bool = False) -> ScoreResult:
         t0 = time.perf_counter()
-        prefix = self.tokenize(req.prefix, bos=True) if req.prefix else self.tokenize("", bos=True)
-        body_all = self.tokenize(req.body)
-        opts = [self.tokenize(o) for o in req.options]
+        bos = not chat
+        prefix = self.tokenize(req.prefix, bos=bos, special=chat)
+        body_all = self.tokenize(req.body, special=chat)
+        opts = [self.tokenize(o, special=chat) for o in req.options]
         if any(len(o) == 0 for o in opts):
             raise BackendError("an option tokenised to nothing; labels must be non-empty")
         body, truncated = self._fit_body(len(prefix), body_all, max(len(o) for o in opts))
@@ -302,8 +348,14 @@ class LlamaCppBackend(LLMBackend):
         out = []
         for req in requests:
             t0 = time.perf_counter()
-            prompt = (req.system + "\n\n" if req.system else "") + req.prompt
-            toks = self.tokenize(prompt, bos=True)
+            if req.messages and self.chat_template is not None:
+                rendered = self.chat_template.render(req.messages, add_generation_prompt=True)
+                toks = self.tokenize(rendered, special=True)
+            else:
+                prompt = (req.system + "\n\n" if req.system else "") + req.prompt
+                if req.messages:  # no template: the turns as plain text
+                    prompt = "\n\n".join(c for _, c in req.messages)
+                toks = self.tokenize(prompt, bos=True)
             room = self._llm.n_ctx() - req.max_tokens - 1
             truncated = len(toks) > room
             if truncated:

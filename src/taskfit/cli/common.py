@@ -209,6 +209,47 @@ ApproachOpt = Annotated[
     ),
 ]
 ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
+PromptFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--prompt-format",
+        help="Prompt format of prompted approaches: auto (both tried on the dev split, the "
+        "better used), chat (the model's own chat template / chat endpoint) or completion.",
+    ),
+]
+DevSizeOpt = Annotated[
+    int,
+    typer.Option(
+        "--dev-size",
+        help="Training examples held out (stratified) to choose each prompted approach's "
+        "prompt; never test examples. 0: no selection, the format's default prompt.",
+    ),
+]
+LlmTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--llm-timeout",
+        help="Seconds before an HTTP LLM request is abandoned and retried [default: adaptive, "
+        "following the time the server has shown it needs].",
+    ),
+]
+
+
+def llm_backend_options(
+    llms: list[str] | tuple[str, ...] | None, timeout: float | None
+) -> dict[str, dict[str, Any]]:
+    """Constructor options per LLM spec: a fixed timeout for HTTP endpoints."""
+    from taskfit.backends import parse_spec
+    from taskfit.errors import UsageError
+
+    if timeout is None:
+        return {}
+    if timeout <= 0:
+        raise UsageError(f"--llm-timeout must be positive, got {timeout:g}")
+    specs = [parse_spec(s) for s in llms or ()]
+    return {s.canonical: {"timeout_s": timeout} for s in specs if s.kind == "openai"}
+
+
 MaxTestOpt = Annotated[
     int | None,
     typer.Option(

@@ -13,16 +13,19 @@ from taskfit.cli.common import (
     ApproachOpt,
     BudgetOpt,
     CardOpt,
+    DevSizeOpt,
     EncoderOpt,
     HorizonOpt,
     LabelDescOpt,
     LatencyOpt,
     LlmOpt,
+    LlmTimeoutOpt,
     MaxTestOpt,
     NoPlotsOpt,
     OnPremOpt,
     OutOpt,
     PriceFileOpt,
+    PromptFormatOpt,
     RichHook,
     SeedOpt,
     SetOpt,
@@ -31,8 +34,10 @@ from taskfit.cli.common import (
     UsdLabelOpt,
     app,
     err,
+    llm_backend_options,
     out,
 )
+from taskfit.cli.prompting_view import show_prompting
 from taskfit.cli.report import ReportOpt, write_html_report
 from taskfit.cli.trust_opts import (
     CalibrationOpt,
@@ -101,6 +106,7 @@ def _show(result: Any) -> None:
             f"{m.train_seconds:.1f}",
         )
     out.print(table)
+    show_prompting(result.results_json)
     show_trust(result.results_json)
     rec = result.recommendation
     out.print(f"\n[bold]Recommendation: {rec.choice}[/bold]")
@@ -182,6 +188,9 @@ def _options(flags: dict[str, Any]) -> dict[str, Any]:
         "llms": tuple(flags["llm"] or ()),
         "approaches": parse_approaches(flags["approaches"]) if flags["approaches"] else None,
         "shots": flags["shots"],
+        "prompt_format": flags["prompt_format"],
+        "dev_size": flags["dev_size"],
+        "backend_options": llm_backend_options(flags["llm"], flags["llm_timeout"]),
         "max_test": flags["max_test"],
         "seed": flags["seed"],
         "out": text("out_dir"),
@@ -226,6 +235,9 @@ def compare(
     llm: LlmOpt = None,
     approaches: ApproachOpt = None,
     shots: ShotsOpt = 8,
+    prompt_format: PromptFormatOpt = "auto",
+    dev_size: DevSizeOpt = 64,
+    llm_timeout: LlmTimeoutOpt = None,
     max_test: MaxTestOpt = None,
     seed: SeedOpt = 0,
     out_dir: OutOpt = None,
@@ -293,6 +305,9 @@ def demo(
     llm: LlmOpt = None,
     approaches: ApproachOpt = None,
     shots: ShotsOpt = 8,
+    prompt_format: PromptFormatOpt = "auto",
+    dev_size: DevSizeOpt = 64,
+    llm_timeout: LlmTimeoutOpt = None,
     max_test: MaxTestOpt = None,
     seed: SeedOpt = 0,
     out_dir: OutOpt = None,

@@ -1,10 +1,12 @@
-"""Run a prompted approach (zero-shot, few-shot, few-shot-knn) over test examples.
+"""Run a prompted approach (zero-shot, few-shot, few-shot-knn) over examples.
 
-Each test example becomes one :class:`~taskfit.backends.base.ScoreRequest` whose options
-are the verbalised labels; the label log-probabilities are normalised into a probability
-distribution (softmax over the label sequences' total log-probabilities). When the
-backend cannot return prompt log-probabilities, the answer is generated and parsed; a
-failed parse predicts the most frequent training label and is counted.
+Each example becomes one scoring request whose options are the labels' answers, in the
+completion format (:class:`~taskfit.backends.base.ScoreRequest`) or in the model's chat
+format (:class:`~taskfit.backends.base.ChatScoreRequest`). The label log-probabilities
+are normalised into a probability distribution (softmax over the label sequences' total
+log-probabilities). When the backend can return no log-probabilities, the answer is
+generated and parsed; a failed parse predicts the most frequent training label and is
+counted.
 """
 
 from __future__ import annotations
@@ -15,19 +17,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from taskfit.backends.base import GenerateRequest, LLMBackend, ScoreRequest
+from taskfit.backends.base import (
+    ChatScoreRequest,
+    GenerateRequest,
+    LLMBackend,
+    ScoreRequest,
+    ScoreResult,
+    Turn,
+)
 from taskfit.errors import BackendError
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.demos import balanced_random, nearest, reordered
 from taskfit.prompting.parse import parse_label
 from taskfit.prompting.templates import Template
-from taskfit.types import Dataset, Example
+from taskfit.types import Example
 
-__all__ = ["PROMPT_APPROACHES", "PromptOutcome", "run_prompt_approach"]
+__all__ = ["FORMATS", "PROMPT_APPROACHES", "PromptOutcome", "run_prompt_approach"]
 
 PROMPT_APPROACHES = ("zero-shot", "few-shot", "few-shot-knn")
+FORMATS = ("completion", "chat")
 
 Progress = Callable[[int], None]
+Request = ScoreRequest | ChatScoreRequest
 
 
 @dataclass
@@ -40,6 +51,10 @@ class PromptOutcome:
     parse_failures: int = 0
     n_demo_labels: int = 0  # distinct training examples shown to the model
     notes: list[str] = field(default_factory=list)
+    # "exact" (every label scored), "approximate" (top-k of the first answer token) or
+    # "parsed" (generated answers, no probabilities)
+    probability_kind: str = "exact"
+    requests: int = 0  # model calls / HTTP requests the scoring took
 
 
 def _softmax(logprobs: Sequence[float]) -> list[float]:
@@ -58,77 +73,107 @@ def _fit_text(backend: LLMBackend, text: str, budget: int) -> tuple[str, bool]:
     return cut, True
 
 
+@dataclass
+class _Builder:
+    """Builds the requests of one approach in one format."""
+
+    backend: LLMBackend
+    template: Template
+    chat: bool
+    n_truncated: int = 0
+
+    def fit(self, ex: Example, budget: int) -> tuple[str, str | None]:
+        text, cut = _fit_text(self.backend, ex.text, budget)
+        pair = ex.text_pair
+        cut2 = False
+        if pair is not None:
+            pair, cut2 = _fit_text(self.backend, pair, budget // 2)
+        self.n_truncated += int(cut or cut2)
+        return text, pair
+
+    def shared(self, demos: Sequence[tuple[str, str | None, str]]) -> str | tuple[Turn, ...]:
+        t = self.template
+        return t.chat_context(demos) if self.chat else t.prefix(demos)
+
+    def tokens(self, shared: str | tuple[Turn, ...]) -> int:
+        if isinstance(shared, str):
+            return self.backend.count_tokens(shared)
+        return self.backend.count_tokens("\n".join(c for _, c in shared)) + 8 * len(shared)
+
+    def request(
+        self,
+        shared: str | tuple[Turn, ...],
+        demos: Sequence[tuple[str, str | None, str]],
+        ex: tuple[str, str | None],
+    ) -> Request:
+        t = self.template
+        if isinstance(shared, tuple):
+            turns: tuple[Turn, ...] = ()
+            for d in demos:
+                turns += t.chat_turns(*d)
+            return ChatScoreRequest(shared, (*turns, *t.chat_turns(*ex)), t.chat_options())
+        shown = "".join(t.body(*d) for d in demos)
+        return ScoreRequest(shared, shown + t.body(*ex), t.options())
+
+
 def _build_requests(
     approach: str,
-    backend: LLMBackend,
-    template: Template,
-    dataset: Dataset,
+    b: _Builder,
+    pool: Sequence[Example],
     test: Sequence[Example],
     *,
     shots: int,
     seed: int,
     embedder: Embedder | None,
     order: int = 0,
-) -> tuple[list[ScoreRequest], int, int]:
-    """Score requests, the number of demonstrations used, and texts truncated."""
-    options = template.options()
-    ctx = backend.info().context_size
-    n_truncated = 0
-
-    def fit(ex: Example, budget: int) -> tuple[str, str | None]:
-        nonlocal n_truncated
-        text, cut = _fit_text(backend, ex.text, budget)
-        pair = ex.text_pair
-        cut2 = False
-        if pair is not None:
-            pair, cut2 = _fit_text(backend, pair, budget // 2)
-        n_truncated += int(cut or cut2)
-        return text, pair
-
+) -> tuple[list[Request], int]:
+    """Scoring requests and the number of distinct demonstrations used."""
+    ctx = b.backend.info().context_size
+    demo_budget = max(32, (ctx // 2) // max(1, shots))
     if approach == "zero-shot":
-        prefix = template.prefix()
-        budget = ctx - backend.count_tokens(prefix) - 64
-        bodies = [template.body(*fit(ex, budget)) for ex in test]
-        return [ScoreRequest(prefix, b, options) for b in bodies], 0, n_truncated
+        shared = b.shared(())
+        budget = ctx - b.tokens(shared) - 64
+        return [b.request(shared, (), b.fit(ex, budget)) for ex in test], 0
     if approach == "few-shot":
-        demos = reordered(balanced_random(dataset.train, shots, seed), order)
-        demo_budget = max(32, (ctx // 2) // max(1, shots))
-        prefix = template.prefix([(*fit(d, demo_budget), d.label) for d in demos])
-        budget = ctx - backend.count_tokens(prefix) - 64
+        demos = reordered(balanced_random(pool, shots, seed), order)
+        shared = b.shared([(*b.fit(d, demo_budget), d.label) for d in demos])
+        budget = ctx - b.tokens(shared) - 64
         if budget < 32:
             raise BackendError(
                 f"{shots} demonstrations fill the {ctx}-token context; use fewer --shots"
             )
-        bodies = [template.body(*fit(ex, budget)) for ex in test]
-        return [ScoreRequest(prefix, b, options) for b in bodies], len(demos), n_truncated
+        return [b.request(shared, (), b.fit(ex, budget)) for ex in test], len(demos)
     if approach == "few-shot-knn":
         if embedder is None:
             raise BackendError("few-shot-knn needs a sentence encoder")
-        train = list(dataset.train)
+        train = list(pool)
         emb_train = embedder.encode([e.joined for e in train])
         emb_test = embedder.encode([e.joined for e in test])
         idx = nearest(emb_train, emb_test, shots)
-        prefix = template.prefix()
-        demo_budget = max(32, (ctx // 2) // max(1, shots))
+        shared = b.shared(())
         used: set[int] = set()
         requests = []
         for ex, row in zip(test, idx, strict=True):
-            shown = "".join(template.body(*fit(train[j], demo_budget), train[j].label) for j in row)
+            shown_demos = [(*b.fit(train[j], demo_budget), train[j].label) for j in row]
             used.update(int(j) for j in row)
-            budget = ctx - backend.count_tokens(prefix + shown) - 64
-            requests.append(ScoreRequest(prefix, shown + template.body(*fit(ex, budget)), options))
-        return requests, len(used), n_truncated
+            shown = b.tokens(b.shared(shown_demos)) - b.tokens(shared)
+            budget = ctx - b.tokens(shared) - shown - 64
+            requests.append(b.request(shared, shown_demos, b.fit(ex, budget)))
+        return requests, len(used)
     raise ValueError(f"not a prompted approach: {approach}")
 
 
 def run_prompt_approach(
     approach: str,
     backend: LLMBackend,
-    dataset: Dataset,
+    pool: Sequence[Example],
     test: Sequence[Example],
     *,
+    labels: Sequence[str],
     label_name: str = "label",
     descriptions: dict[str, str] | None = None,
+    prompt_format: str = "completion",
+    variant: str = "list",
     shots: int = 8,
     seed: int = 0,
     embedder: Embedder | None = None,
@@ -138,13 +183,22 @@ def run_prompt_approach(
 ) -> PromptOutcome:
     """Predict every example of ``test`` with ``approach`` on ``backend``.
 
-    ``order`` > 0 shows the few-shot demonstrations in another seeded order."""
-    template = Template.for_task(dataset.labels, label_name=label_name, descriptions=descriptions)
-    requests, n_demos, n_trunc = _build_requests(
+    ``pool`` is where demonstrations come from (the training examples, less any dev
+    split); ``labels`` is the label space in the order of the probabilities.
+    ``prompt_format`` is "completion" or "chat"; ``variant`` one of
+    :data:`~taskfit.prompting.templates.VARIANTS`. ``order`` > 0 shows the few-shot
+    demonstrations in another seeded order."""
+    if prompt_format not in FORMATS:
+        raise ValueError(f"unknown prompt format {prompt_format!r}")
+    template = Template.for_task(
+        labels, label_name=label_name, descriptions=descriptions, variant=variant
+    )
+    chat = prompt_format == "chat"
+    builder = _Builder(backend, template, chat)
+    requests, n_demos = _build_requests(
         approach,
-        backend,
-        template,
-        dataset,
+        builder,
+        pool,
         test,
         shots=shots,
         seed=seed,
@@ -152,46 +206,76 @@ def run_prompt_approach(
         order=order,
     )
     out = PromptOutcome([], [], [], n_demo_labels=n_demos)
-    if n_trunc:
-        out.notes.append(f"{n_trunc} text(s) were truncated to fit the model's context")
-    if backend.info().prompt_logprobs:
+    if builder.n_truncated:
+        out.notes.append(f"{builder.n_truncated} text(s) were truncated to fit the model's context")
+    can_score = backend.info().chat if chat else backend.info().prompt_logprobs
+    if can_score:
         try:
             _score(requests, backend, template, out, batch_size, progress)
             return out
         except BackendError as e:
-            if backend.info().prompt_logprobs:  # a real failure, not a missing capability
+            still = backend.info().chat if chat else backend.info().prompt_logprobs
+            if still:  # a real failure, not a missing capability
                 raise
-            out.notes.append(f"prompt log-probabilities unavailable ({e}); parsed generation used")
+            what = "chat log-probabilities" if chat else "prompt log-probabilities"
+            out.notes.append(f"{what} unavailable ({e}); parsed generation used")
             out.probabilities.clear()
             out.predictions.clear()
             out.latency_ms.clear()
-    majority = Counter(ex.label for ex in dataset.train).most_common(1)[0][0]
+            out.requests = 0
+    elif chat:
+        out.notes.append("the endpoint returns no chat log-probabilities; parsed generation used")
+    majority = Counter(ex.label for ex in pool).most_common(1)[0][0]
     _generate(requests, backend, template, out, batch_size, progress, majority)
     return out
 
 
+def _call(backend: LLMBackend, batch: Sequence[Request]) -> list[ScoreResult]:
+    if batch and isinstance(batch[0], ChatScoreRequest):
+        return backend.score_chat([r for r in batch if isinstance(r, ChatScoreRequest)])
+    return backend.score_options([r for r in batch if isinstance(r, ScoreRequest)])
+
+
 def _score(
-    requests: list[ScoreRequest],
+    requests: list[Request],
     backend: LLMBackend,
     template: Template,
     out: PromptOutcome,
     batch_size: int,
     progress: Progress | None,
 ) -> None:
+    approximate = False
     for start in range(0, len(requests), batch_size):
-        results = backend.score_options(requests[start : start + batch_size])
+        results = _call(backend, requests[start : start + batch_size])
         for res in results:
             probs = _softmax(res.logprobs)
             out.probabilities.append(probs)
             out.predictions.append(template.labels[int(np.argmax(probs))])
             out.latency_ms.append(res.seconds * 1000)
             out.prompt_tokens += res.evaluated_tokens
+            out.requests += res.requests
+            approximate |= res.approximate
         if progress:
             progress(len(results))
+    out.probability_kind = "approximate" if approximate else "exact"
+
+
+def _generation(req: Request, template: Template) -> GenerateRequest:
+    if isinstance(req, ChatScoreRequest):
+        return GenerateRequest(
+            prompt="", max_tokens=16, temperature=0.0, messages=(*req.context, *req.turns)
+        )
+    return GenerateRequest(
+        prompt=req.prefix + req.body,
+        max_tokens=16,
+        temperature=0.0,
+        stop=("\n",),
+        system=template.generation_system(),
+    )
 
 
 def _generate(
-    requests: list[ScoreRequest],
+    requests: list[Request],
     backend: LLMBackend,
     template: Template,
     out: PromptOutcome,
@@ -199,21 +283,13 @@ def _generate(
     progress: Progress | None,
     fallback: str,
 ) -> None:
-    gen = [
-        GenerateRequest(
-            prompt=r.prefix + r.body,
-            max_tokens=16,
-            temperature=0.0,
-            stop=("\n",),
-            system=template.generation_system(),
-        )
-        for r in requests
-    ]
+    gen = [_generation(r, template) for r in requests]
     labels = list(template.labels)
+    answers = template.answers
     for start in range(0, len(gen), batch_size):
         results = backend.generate(gen[start : start + batch_size])
         for res in results:
-            label = parse_label(res.text, template.verbal)
+            label = parse_label(res.text, answers)
             if label is None:
                 out.parse_failures += 1
                 label = fallback
@@ -223,5 +299,7 @@ def _generate(
             out.latency_ms.append(res.seconds * 1000)
             out.prompt_tokens += res.prompt_tokens
             out.completion_tokens += res.completion_tokens
+            out.requests += 1
         if progress:
             progress(len(results))
+    out.probability_kind = "parsed"

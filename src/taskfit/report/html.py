@@ -1,10 +1,11 @@
 """The self-contained HTML report of a run: one file, no network, printable.
 
 What: :func:`render_report` turns a results document into an HTML string: the
-recommendation with the decision flows and the evidence, the approaches table, the
-figures (embedded as ``data:`` URIs), the trust tables, the data profile and how to
-reproduce the run. :func:`write_report` does the same from a run folder, redrawing the
-figures next to the HTML file first.
+recommendation with the decision flows and the evidence, the approaches table, how the
+prompted approaches were prompted and corrected, the figures (embedded as ``data:``
+URIs), the trust tables, the data profile and how to reproduce the run.
+:func:`write_report` does the same from a run folder, redrawing the figures next to the
+HTML file first.
 
 Why: a run folder holds JSON for tools and Markdown for a repository; a reviewer who
 decides between prompting and fine-tuning wants one file to open, mail or print.
@@ -33,6 +34,7 @@ from typing import Any
 from taskfit.errors import UsageError
 from taskfit.report.html_blocks import figure, h3, section
 from taskfit.report.html_profile import profile_section, reproduce_section
+from taskfit.report.html_prompting import prompting_section
 from taskfit.report.html_sections import (
     approaches_section,
     cost_model_section,
@@ -161,6 +163,7 @@ def render_report(doc: Mapping[str, Any], figure_dir: Path) -> str:
     sections = [
         recommendation_section(d),
         approaches_section(d),
+        prompting_section(d),
         _figures_section(d, Path(figure_dir)),
         curves_section(d),
         distill_section(d),

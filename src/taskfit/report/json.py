@@ -9,6 +9,7 @@ from typing import Any
 
 from taskfit import __version__
 from taskfit.metrics.confusion import best_for_confusion, confusion_matrix
+from taskfit.metrics.prompting import is_derived
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 
 __all__ = ["SCHEMA_VERSION", "build_results"]
@@ -47,7 +48,10 @@ def _confusion(
     than two others exist): rows are true labels, columns predicted labels in the same
     order plus a last ``"(other)"`` column for predictions outside the label space."""
     labels = list(dataset.labels)
-    names = best_for_confusion([(m.name, m.family, m.accuracy.value) for m in metrics])
+    # Corrected variants of a prompted approach would show the same model twice.
+    names = best_for_confusion(
+        [(m.name, m.family, m.accuracy.value) for m in metrics if not is_derived(m.name)]
+    )
     approaches = []
     for name in names:
         r = results[name]

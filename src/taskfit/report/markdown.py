@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.markdown_prompting import prompting_lines
 from taskfit.report.markdown_sections import (
     cost_model_lines,
     curves_lines,
@@ -67,6 +68,7 @@ def render_summary(results: dict[str, Any]) -> str:
         ]
         for c in results["comparisons"]:
             lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+    lines += prompting_lines(results)
     lines += trust_lines(results)
     lines += curves_lines(results.get("curves"))
     lines += distill_lines(results.get("distill"))

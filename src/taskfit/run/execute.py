@@ -17,9 +17,9 @@ from typing import Any
 from taskfit.backends import LLMBackend, make_backend, parse_spec
 from taskfit.learners import make_learner
 from taskfit.learners.embed import Embedder
-from taskfit.prompting.classify import run_prompt_approach
 from taskfit.run.budgets import budget_indices
 from taskfit.run.llm_cache import CachingBackend
+from taskfit.run.prompt_unit import prompt_total, run_prompt_unit
 from taskfit.run.store import Store
 from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
 
@@ -115,49 +115,17 @@ class Executor:
             self.stats.units_cached += 1
             self.hook.unit_finished(unit, cached=True)
             return cached
-        self.hook.unit_started(unit, len(unit.test_indices))
-        result = self._run_prompt(unit) if unit.family == "prompt" else self._run_learner(unit)
+        if unit.family == "prompt":
+            backend = self.backend(unit.model)
+            self.hook.unit_started(unit, prompt_total(unit, backend, self.dataset))
+            result = run_prompt_unit(unit, backend, self.dataset, self.embedder, self.hook.advance)
+        else:
+            self.hook.unit_started(unit, len(unit.test_indices))
+            result = self._run_learner(unit)
         self.store.put_unit(unit.to_json(), result)
         self.stats.units_run += 1
         self.hook.unit_finished(unit, cached=False)
         return result
-
-    def _run_prompt(self, unit: Unit) -> UnitResult:
-        backend = self.backend(unit.model)
-        made0, cached0 = backend.calls_made, backend.calls_cached
-        test = [self.dataset.test[i] for i in unit.test_indices]
-        out = run_prompt_approach(
-            unit.approach,
-            backend,
-            self.dataset,
-            test,
-            label_name=unit.param("label_name", "label"),
-            descriptions=dict(unit.param("label_descriptions", ())),
-            shots=unit.param("shots", 0),
-            seed=unit.seed,
-            order=unit.param("order", 0),
-            embedder=self.embedder if unit.approach == "few-shot-knn" else None,
-            progress=self.hook.advance,
-        )
-        return UnitResult(
-            unit_key=unit.key,
-            name=unit.name,
-            family=unit.family,
-            model=unit.model,
-            labels=self.dataset.labels,
-            test_indices=unit.test_indices,
-            predictions=tuple(out.predictions),
-            probabilities=tuple(tuple(p) for p in out.probabilities),
-            latency_ms=tuple(out.latency_ms),
-            n_train_labels=out.n_demo_labels,
-            train_seconds=0.0,
-            prompt_tokens=out.prompt_tokens,
-            completion_tokens=out.completion_tokens,
-            parse_failures=out.parse_failures,
-            llm_calls_made=backend.calls_made - made0,
-            llm_calls_cached=backend.calls_cached - cached0,
-            notes=tuple(out.notes),
-        )
 
     def _learner_params(self, unit: Unit) -> dict[str, Any]:
         if unit.approach == "encoder-lr":

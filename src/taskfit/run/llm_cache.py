@@ -15,6 +15,7 @@ from typing import Any
 
 from taskfit.backends.base import (
     BackendInfo,
+    ChatScoreRequest,
     GenerateRequest,
     Generation,
     LLMBackend,
@@ -37,7 +38,15 @@ def _gen_request_json(req: GenerateRequest) -> dict[str, Any]:
     d = asdict(req)
     if req.temperature == 0:
         d.pop("seed")  # greedy decoding does not depend on the seed
+    if not req.messages:
+        d.pop("messages")  # keys of calls cached before chat requests existed stay valid
     return d
+
+
+def _decode_score(d: dict[str, Any]) -> ScoreResult:
+    return ScoreResult(
+        **{**d, "logprobs": tuple(d["logprobs"]), "option_tokens": tuple(d["option_tokens"])}
+    )
 
 
 class CachingBackend(LLMBackend):
@@ -67,14 +76,12 @@ class CachingBackend(LLMBackend):
             keys,
             list(requests),
             self.inner.score_options,
-            lambda d: ScoreResult(
-                **{
-                    **d,
-                    "logprobs": tuple(d["logprobs"]),
-                    "option_tokens": tuple(d["option_tokens"]),
-                }
-            ),
+            _decode_score,
         )
+
+    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+        keys = [call_key(self._info, "chat", asdict(r)) for r in requests]
+        return self._cached("chat", keys, list(requests), self.inner.score_chat, _decode_score)
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
         keys = [call_key(self._info, "generate", _gen_request_json(r)) for r in requests]

@@ -47,6 +47,11 @@ class PlanOptions:
     label_name: str = "label"
     # Optional label -> description, shown in prompts; part of the unit key.
     label_descriptions: tuple[tuple[str, str], ...] = ()
+    # How prompted approaches get their prompt: "auto" (chosen on the dev split among
+    # both formats), "chat" or "completion"; dev_size training examples are held out to
+    # choose it (0: no selection, the default prompt of the format).
+    prompt_format: str = "auto"
+    dev_size: int = 64
 
 
 def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -113,7 +118,11 @@ def prompt_unit(
     opts: PlanOptions,
 ) -> Unit:
     """One prompted approach on one LLM; the seed picks few-shot demonstrations."""
-    params: list[tuple[str, Any]] = [("label_name", opts.label_name)]
+    params: list[tuple[str, Any]] = [
+        ("label_name", opts.label_name),
+        ("prompt_format", opts.prompt_format),
+        ("dev_size", opts.dev_size),
+    ]
     if opts.label_descriptions:
         params.append(("label_descriptions", opts.label_descriptions))
     if approach != "zero-shot":
