@@ -62,3 +62,29 @@ def test_backend_conformance(backend: LLMBackend) -> None:
     assert gens[0].prompt_tokens > 0 and 0 <= gens[0].completion_tokens <= 4 + 1
 
     assert backend.count_tokens("one two three four") >= 1
+
+
+def test_chat_conformance(backend: LLMBackend) -> None:
+    """Backends with a chat format score options as the assistant's reply; the others
+    refuse with a one-line BackendError, so the prompting layer can fall back."""
+    from taskfit.backends import ChatScoreRequest
+    from taskfit.errors import BackendError
+
+    system = (("system", "Classify the sentiment. Reply positive or negative."),)
+
+    def req(text: str) -> ChatScoreRequest:
+        return ChatScoreRequest(system, (("user", f"Text: {text}"),), ("positive", "negative"))
+
+    if not backend.info().chat:
+        with pytest.raises(BackendError):
+            backend.score_chat([req("fine")])
+        return
+    texts = ["I loved every minute of it", "Dreadful, a waste of money", "It was fine"]
+    batch = backend.score_chat([req(t) for t in texts])
+    assert len(batch) == len(texts)
+    for res in batch:
+        assert len(res.logprobs) == 2 and all(math.isfinite(x) and x <= 1e-6 for x in res.logprobs)
+        assert res.prompt_tokens > 0 and res.requests >= 1
+    assert batch[0].logprobs != batch[1].logprobs
+    for text, res in zip(texts, batch, strict=True):
+        assert backend.score_chat([req(text)])[0].logprobs == pytest.approx(res.logprobs, abs=0.15)

@@ -134,7 +134,8 @@ def test_report_flag_is_accepted(command):
 
 def test_cli_defaults_are_the_option_defaults():
     c, cu, d, t = CompareOptions(), CurveOptions(), DistillOptions(), TrustOptions()
-    for key in ("shots", "seed", "encoder", "usd_per_hour", "usd_per_label", "horizon_months"):
+    keys = ("shots", "prompt_format", "dev_size", "seed", "encoder", "usd_per_hour")
+    for key in (*keys, "usd_per_label", "horizon_months"):
         assert CLI_DEFAULTS[key] == getattr(c, key) == getattr(cu, key) == getattr(d, key)
     assert CLI_DEFAULTS["setfit_per_class"] == c.setfit_per_class
     assert CLI_DEFAULTS["curve_seeds"] == cu.seeds and CLI_DEFAULTS["distill_seeds"] == d.seeds
@@ -159,6 +160,8 @@ def _demo_settings() -> dict:
         "llms": ["openai:qwen@http://localhost:8000/v1"],
         "encoder": "minilm",
         "shots": 4,
+        "prompt_format": "chat",
+        "dev_size": 32,
         "max_test": 40,
         "seed": 3,
         "setfit_per_class": 16,
@@ -186,7 +189,8 @@ def test_demo_command_line_parses_back_to_the_same_settings():
     kw = _options(params)
     assert list(kw["approaches"]) == settings["approaches"]
     assert list(kw["llms"]) == settings["llms"]
-    for key in ("shots", "max_test", "seed", "latency_p95_ms", "usd_per_hour", "on_prem"):
+    keys = ("shots", "prompt_format", "dev_size", "max_test", "seed", "latency_p95_ms")
+    for key in (*keys, "usd_per_hour", "on_prem"):
         assert kw[key] == settings[key], key
     assert kw["answers"] == settings["answers"]
     rebuilt = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(kw["trust"]).items()}

@@ -29,6 +29,8 @@ __all__ = ["CLI_DEFAULTS", "TRUST_DEFAULTS", "command_line"]
 # left out of the line.
 CLI_DEFAULTS: dict[str, Any] = {
     "shots": 8,
+    "prompt_format": "auto",
+    "dev_size": 64,
     "seed": 0,
     "encoder": "minilm",
     "usd_per_hour": 0.10,
@@ -109,6 +111,8 @@ def _common(line: _Line, s: Mapping[str, Any], llms: bool = True) -> None:
         for spec in s.get("llms") or []:
             line.add("--llm", spec)
     line.differs(s, "shots", "--shots")
+    line.differs(s, "prompt_format", "--prompt-format")
+    line.differs(s, "dev_size", "--dev-size")
     line.differs(s, "max_test", "--max-test")
     line.differs(s, "seed", "--seed")
     line.differs(s, "encoder", "--encoder")
