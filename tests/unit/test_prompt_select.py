@@ -216,3 +216,39 @@ def _spec():
     from taskfit.backends import parse_spec
 
     return parse_spec("fake")
+
+
+def test_a_collapsed_llm_is_called_out_end_to_end(tmp_path):
+    """A fake LLM that answers one label in every format and wording: the run warns in
+    plain words, in results.json, the summary and the CLI's recommendation, and the
+    label-prior correction repairs it."""
+    from taskfit.pipeline import compare_demo
+
+    ds = load_demo(seed=0)
+    keywords = {" " + lab.replace("_", " "): lab.split("_") for lab in ds.labels}
+    top = ds.labels[0].replace("_", " ")
+    bias = {top: 6.0, "1": 6.0}
+    res = compare_demo(
+        llms=("fake",),
+        approaches=("zero-shot", "majority", "tfidf-lr"),
+        home=str(tmp_path / "h"),
+        out=str(tmp_path / "out"),
+        max_test=60,
+        dev_size=24,
+        plots=False,
+        backend_options={"fake": {"keywords": keywords, "bias": bias, "chat_bias": bias}},
+    )
+    doc = res.results_json
+    assert "zero-shot@fake" in doc["collapsed"]
+    rec = doc["prompting"]["zero-shot@fake"]
+    assert rec["collapse"]["label"] == ds.labels[0] and rec["collapse"]["pred_share"] > 0.9
+    warning = next(w for w in doc["recommendation"]["warnings"] if "zero-shot@fake" in w)
+    assert "collapsed" in warning and ds.labels[0] in warning
+    # batch calibration needs no test labels and undoes a constant label bias
+    by_name = {a["name"]: a for a in doc["approaches"]}
+    raw = by_name["zero-shot@fake"]["metrics"]["accuracy"]["value"]
+    fixed = by_name["zero-shot+batch-cal@fake"]["metrics"]["accuracy"]["value"]
+    assert fixed > raw + 0.3
+    assert "batch" in warning  # the remedy that helped is named
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "collapsed" in summary and "zero-shot+batch-cal@fake" in summary
