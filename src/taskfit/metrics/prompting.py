@@ -89,10 +89,10 @@ def _matrix(rows: Sequence[Sequence[float]], k: int) -> np.ndarray | None:
 
 def _variant(r: UnitResult, kind: str, q: np.ndarray, prior: np.ndarray, how: str) -> Corrected:
     preds = tuple(r.labels[j] for j in q.argmax(axis=1))
-    shown = ", ".join(f"{lab} {p:.2f}" for lab, p in zip(r.labels, prior, strict=True))
+    # the prior itself is in the results' prompting section: 77 labels make a long note
     note = (
         f"{CORRECTIONS[kind]} of {r.name}: its label probabilities divided by {how} "
-        f"(prior: {shown}) and the predictions re-taken; no test labels used, no new LLM calls"
+        "and the predictions re-taken; no test labels used, no new LLM calls"
     )
     if r.prompting.get("probabilities") == "parsed":
         note += "; the probabilities are parsed answers (one label each), which it cannot change"
