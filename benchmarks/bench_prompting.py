@@ -74,6 +74,7 @@ def main() -> int:
     ap.add_argument("--shots", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--home", default=None, help="store folder (default: a fresh temp dir)")
+    ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: all)")
     args = ap.parse_args()
 
     from taskfit.backends import make_backend, parse_spec
@@ -92,7 +93,8 @@ def main() -> int:
         f"{platform.machine()}, {os.cpu_count()} cores; model: SmolLM2-135M-Instruct Q4_1"
     )
     rows: list[dict] = []
-    with CachingBackend(make_backend(spec), store) as backend:
+    options = {"n_threads": args.threads} if args.threads else {}
+    with CachingBackend(make_backend(spec, **options), store) as backend:
         for ds_name in args.datasets.split(","):
             if ds_name == "banking77" and not (BANKING77 / "test.csv").exists():
                 print(f"skipped banking77: {BANKING77} not found")

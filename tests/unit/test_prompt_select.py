@@ -252,3 +252,37 @@ def test_a_collapsed_llm_is_called_out_end_to_end(tmp_path):
     assert "batch" in warning  # the remedy that helped is named
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "collapsed" in summary and "zero-shot+batch-cal@fake" in summary
+
+
+def test_auto_skips_the_completion_format_when_it_costs_a_request_per_label():
+    ds = _dataset()
+    fb = FakeBackend(option_requests=True)  # like a served model without prompt arrays
+    unit = prompt_unit("zero-shot", _spec(), ds, tuple(range(8)), 0, PlanOptions(dev_size=16))
+    assert prompt_total(unit, fb, ds) == 8 + len(VARIANTS) * 16  # chat candidates only
+    res = run_prompt_unit(unit, fb, ds, embedder=None)  # type: ignore[arg-type]
+    assert {c["format"] for c in res.prompting["candidates"]} == {"chat"}
+    assert any("completion format was not tried" in n for n in res.notes)
+    forced = prompt_unit(
+        "zero-shot",
+        _spec(),
+        ds,
+        tuple(range(8)),
+        0,
+        PlanOptions(dev_size=16, prompt_format="completion"),
+    )
+    res = run_prompt_unit(forced, fb, ds, embedder=None)  # type: ignore[arg-type]
+    assert {c["format"] for c in res.prompting["candidates"]} == {"completion"}
+    # few labels: one request per label is cheap enough to try
+    few = FakeBackend(option_requests=True)
+    two = type(ds)(
+        ds.train[:0] + tuple(e for e in ds.train if e.label in ds.labels[:2]),
+        tuple(e for e in ds.test if e.label in ds.labels[:2]),
+        ds.labels[:2],
+        "h2",
+        ds.source,
+        ds.text_col,
+        ds.label_col,
+    )
+    u2 = prompt_unit("zero-shot", _spec(), two, tuple(range(4)), 0, PlanOptions(dev_size=8))
+    res = run_prompt_unit(u2, few, two, embedder=None)  # type: ignore[arg-type]
+    assert {c["format"] for c in res.prompting["candidates"]} == {"chat", "completion"}

@@ -135,6 +135,10 @@ class BackendInfo:
     # Can score a conversation in the model's chat format (a GGUF chat template, or a
     # chat endpoint that returns log-probabilities).
     chat: bool = False
+    # Scoring in the completion format costs one request per option (an HTTP server that
+    # has not shown it takes prompt arrays): with many labels that is many times the cost
+    # of the chat format's one request per example.
+    option_requests: bool = False
 
 
 class LLMBackend(ABC):

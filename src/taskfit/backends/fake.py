@@ -62,6 +62,7 @@ class FakeBackend(LLMBackend):
         chat: bool = True,
         bias: Mapping[str, float] | None = None,
         chat_bias: Mapping[str, float] | None = None,
+        option_requests: bool = False,
     ) -> None:
         self.model_id = model_id
         self.keywords = {k: _words(" ".join(v)) for k, v in (keywords or {}).items()}
@@ -71,6 +72,7 @@ class FakeBackend(LLMBackend):
         self.responder = responder
         self.context_size = context_size
         self.chat = chat
+        self.option_requests = option_requests  # pretend: one request per option
         self.bias = dict(bias or {})
         self.chat_bias = dict(chat_bias or {})
         self.chat_calls = 0
@@ -87,6 +89,7 @@ class FakeBackend(LLMBackend):
             prompt_logprobs=self.prompt_logprobs,
             local=True,
             chat=self.chat,
+            option_requests=self.option_requests,
         )
 
     def count_tokens(self, text: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from taskfit.backends.base import LLMBackend
+from taskfit.backends.base import BackendInfo, LLMBackend
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.classify import PromptOutcome, run_prompt_approach
 from taskfit.prompting.select import (
@@ -36,6 +36,22 @@ KNN_VARIANTS = ("list",)
 Progress = Callable[[int], None]
 
 
+# More labels than this make one request per label too slow to try the completion format
+# on a served model whose chat format takes one request per example.
+MAX_OPTION_REQUESTS = 4
+
+
+def completion_costly(unit: Unit, info: BackendInfo, n_labels: int) -> bool:
+    """Does ``auto`` leave the completion format out for this backend?"""
+    return (
+        unit.param("prompt_format") == "auto"
+        and info.chat
+        and info.prompt_logprobs
+        and info.option_requests
+        and n_labels > MAX_OPTION_REQUESTS
+    )
+
+
 def _plan(
     unit: Unit, backend: LLMBackend, dataset: Dataset
 ) -> tuple[list[PromptChoice], list[Example], list[Example]]:
@@ -49,7 +65,7 @@ def _plan(
     cands = candidates(
         fmt,
         chat=info.chat,
-        completion=info.prompt_logprobs,
+        completion=info.prompt_logprobs and not completion_costly(unit, info, len(dataset.labels)),
         selection=bool(dev),
         variants=KNN_VARIANTS if unit.approach == "few-shot-knn" else VARIANTS,
     )
@@ -118,6 +134,12 @@ def run_prompt_unit(
         **common,
     )
     notes = list(out.notes)
+    if completion_costly(unit, backend.info(), len(dataset.labels)):
+        notes.append(
+            "the completion format was not tried: this endpoint scores it with one request per "
+            f"label ({len(dataset.labels)} per example) where its chat format takes one; "
+            "--prompt-format completion forces it"
+        )
     if chosen is not None:
         notes.append(
             f"prompt chosen on a dev split of {len(dev)} training examples: {choice.id} "
