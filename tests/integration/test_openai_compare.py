@@ -19,6 +19,7 @@ def _run(server, tmp_path, **kw):
         llms=(spec,),
         approaches=FAST,
         max_test=16,
+        dev_size=0,  # one prompt, so the calls counted are the test examples'
         home=str(tmp_path / "h"),
         out=str(tmp_path / "o"),
         backend_options={spec: RETRY},

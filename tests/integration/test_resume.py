@@ -14,7 +14,16 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ARGS = ["demo", "--approaches", "zero-shot,few-shot,majority", "--max-test", "60"]
+# No prompt selection: the call counts below are the test examples' alone.
+ARGS = [
+    "demo",
+    "--approaches",
+    "zero-shot,few-shot,majority",
+    "--max-test",
+    "60",
+    "--dev-size",
+    "0",
+]
 
 
 def _cli(home, out, *, wait=True):
