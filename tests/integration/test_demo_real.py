@@ -19,7 +19,13 @@ def test_demo_with_real_models(tmp_path, smollm2, embedder):
         out=str(tmp_path / "o"),
     )
     by = {m.name: m for m in res.metrics}
-    assert set(by) == {"zero-shot@smollm2", "few-shot-knn@smollm2", "majority", "encoder-lr@minilm"}
+    raw = {n for n in by if "+" not in n}  # and the prompted ones' +batch-cal/+dev-cal
+    assert raw == {"zero-shot@smollm2", "few-shot-knn@smollm2", "majority", "encoder-lr@minilm"}
+    assert {"zero-shot+batch-cal@smollm2", "zero-shot+dev-cal@smollm2"} <= set(by)
+    # the prompts were chosen on a dev split: both formats tried, the record kept
+    rec = res.results_json["prompting"]["zero-shot@smollm2"]
+    assert {c["format"] for c in rec["candidates"]} == {"completion", "chat"}
+    assert rec["dev_n"] == 64 and rec["selected_on_dev"]
     enc, maj = by["encoder-lr@minilm"], by["majority"]
     assert enc.n_test == 161 and by["zero-shot@smollm2"].n_test == 24
     assert enc.accuracy.ci_low > maj.accuracy.ci_high  # a real encoder beats the baseline

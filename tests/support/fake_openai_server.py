@@ -2,7 +2,9 @@
 
 It serves ``POST /v1/completions`` (``echo`` + ``logprobs`` like vLLM: whitespace
 tokens with their character offsets and deterministic log-probs derived from a hash of
-(preceding text, token)) and ``POST /v1/chat/completions`` (a scripted answer). Faults
+(preceding text, token); a prompt array gets one choice per prompt, by ``index``) and
+``POST /v1/chat/completions`` (a scripted answer; with ``logprobs`` the first answer
+token's ``top_logprobs``, by default :func:`chat_top_logprobs` of the messages). Faults
 queued with :meth:`FakeOpenAIServer.add_faults` are applied to the next requests, one
 per request, whatever the path:
 
@@ -22,8 +24,10 @@ when the context manager exits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import re
 import threading
 from collections import Counter, deque
@@ -35,6 +39,7 @@ from typing import Any
 __all__ = [
     "FAULTS",
     "FakeOpenAIServer",
+    "chat_top_logprobs",
     "expected_score",
     "token_logprob",
     "tokenize",
@@ -52,6 +57,8 @@ FAULTS = (
 )
 GENERATED_TOKEN = " ok"
 _TOKEN_RE = re.compile(r"\s*\S+|\s+$")
+_FILLERS = ("The", "I", "Answer")
+MAX_TOP_LOGPROBS = 20  # as OpenAI: more is a 400
 
 
 def tokenize(text: str) -> list[tuple[str, int]]:
@@ -81,6 +88,35 @@ def expected_score(context: str, option: str) -> tuple[float, int, int]:
             total += token_logprob(text[:offset], token)
             n_option += 1
     return total, n_option, len(tokenize(context))
+
+
+def _options_in(messages: list[dict[str, Any]]) -> list[str]:
+    """The comma-separated items after ``Options:`` in the last user message."""
+    user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    content = str(user.get("content", "")) if user else ""
+    match = re.search(r"Options:\s*([^\n]+)", content)
+    if not match:
+        return []
+    return [item.strip() for item in match.group(1).split(",") if item.strip()]
+
+
+def chat_top_logprobs(messages: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    """The first answer token's distribution, deterministic in ``messages``.
+
+    The candidates are the items after ``Options:`` in the last user message and a few
+    filler words; their weights come from a hash of (messages, candidate) and are scaled
+    to a total probability of 0.9, so 0.1 lies outside. Sorted by probability, highest
+    first (the server truncates to the request's ``top_logprobs``).
+    """
+    key = json.dumps(messages, sort_keys=True)
+    candidates = list(dict.fromkeys([*_options_in(messages), *_FILLERS]))
+    weights = [
+        1 + int.from_bytes(hashlib.sha256(f"{key}\x00{c}".encode()).digest()[:4], "big") % 1000
+        for c in candidates
+    ]
+    total = sum(weights)
+    ranked = sorted(zip(candidates, weights, strict=True), key=lambda cw: (-cw[1], cw[0]))
+    return [(c, math.log(0.9 * w / total)) for c, w in ranked]
 
 
 def _default_answer(messages: list[dict[str, Any]]) -> str:
@@ -137,6 +173,17 @@ class FakeOpenAIServer:
       the first item after ``Options:`` in the user message, else its first word.
     - ``reject_echo``: answer ``echo`` completions with 400 (a chat-only endpoint).
     - ``null_logprobs``: answer completions with ``"logprobs": null`` (like Ollama).
+    - ``prompt_arrays``: how a prompt array is answered: ``"accept"`` (one choice per
+      prompt), ``"reject"`` (HTTP 500 with an empty message, as the llama.cpp python
+      server's ``assert len(body.prompt) <= 1`` does) or ``"first"`` (a choice for the
+      first prompt only).
+    - ``chat_logprobs``: how a chat request with ``logprobs`` is answered: ``"top"``
+      (``top_logprobs`` of the first answer token), ``"none"`` (the parameter is
+      ignored, as some Ollama versions do) or ``"reject"`` (HTTP 400).
+    - ``chat_top``: the first answer token's (token, log-prob) list, highest first, as a
+      function of the messages (default :func:`chat_top_logprobs`).
+    - ``serial``: handle one request at a time, as a one-process model server does; a
+      request the client gave up on is still computed to the end.
     - ``omit_usage``: leave ``usage`` out of responses.
     - ``latency``: seconds to wait before every answer (or a function of the payload).
     - ``slow_s``: how long a ``"slow"`` fault sleeps; ``retry_after``: the header value
@@ -146,7 +193,8 @@ class FakeOpenAIServer:
       ``"injected <status>"``).
 
     Counters: ``requests`` (all received), ``by_path``, ``faults_served``, ``in_flight``,
-    ``max_in_flight``, ``usage_prompt_tokens``/``usage_completion_tokens`` (summed over
+    ``max_in_flight``, ``arrivals`` (``in_flight`` as each request arrived, itself
+    included), ``usage_prompt_tokens``/``usage_completion_tokens`` (summed over
     the ``usage`` of fault-free successful responses), ``payloads`` and ``auth_headers`` (per
     request, in arrival order).
     """
@@ -163,10 +211,19 @@ class FakeOpenAIServer:
         retry_after: str = "0",
         api_key: str | None = None,
         error_message: str | None = None,
+        prompt_arrays: str = "accept",
+        chat_logprobs: str = "top",
+        chat_top: Callable[[list[dict[str, Any]]], list[tuple[str, float]]] | None = None,
+        serial: bool = False,
     ) -> None:
         self.answer = answer
         self.reject_echo = reject_echo
         self.null_logprobs = null_logprobs
+        self.prompt_arrays = prompt_arrays
+        self.chat_logprobs = chat_logprobs
+        self.chat_top = chat_top or chat_top_logprobs
+        self.serial = serial
+        self._serial_lock = threading.Lock()
         self.omit_usage = omit_usage
         self.latency = latency
         self.slow_s = slow_s
@@ -182,6 +239,7 @@ class FakeOpenAIServer:
         self.faults_served: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.arrivals: list[int] = []
         self.usage_prompt_tokens = 0
         self.usage_completion_tokens = 0
         self.payloads: list[Any] = []
@@ -250,6 +308,7 @@ class FakeOpenAIServer:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.arrivals.append(self.in_flight)
             fault = self._faults.popleft() if self._faults else None
             if fault is not None:
                 self.faults_served.append(fault)
@@ -281,7 +340,10 @@ class FakeOpenAIServer:
             self.by_path[path] += 1
             self.payloads.append(payload)
             self.auth_headers.append(handler.headers.get("Authorization"))
+        with self._serial_lock if self.serial else contextlib.nullcontext():
+            self._work(handler, fault, path, payload)
 
+    def _work(self, handler: _Handler, fault: str | None, path: str, payload: Any) -> None:
         delay = self.latency(payload) if callable(self.latency) else self.latency
         if delay:
             self._stop.wait(delay)
@@ -339,17 +401,49 @@ class FakeOpenAIServer:
 
     def _completions(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         prompt = payload.get("prompt")
-        if not isinstance(prompt, str):
-            return 400, {"error": {"message": "prompt must be a string"}}
+        if isinstance(prompt, list) and prompt and all(isinstance(p, str) for p in prompt):
+            prompts = prompt
+            if len(prompts) > 1 and self.prompt_arrays == "reject":
+                return 500, {"error": {"message": "", "type": "internal_server_error"}}
+            if self.prompt_arrays == "first":
+                prompts = prompts[:1]
+        elif isinstance(prompt, str):
+            prompts = [prompt]
+        else:
+            return 400, {"error": {"message": "prompt must be a string or a list of strings"}}
         echo = bool(payload.get("echo"))
         if echo and self.reject_echo:
             return 400, {"error": {"message": "echo is not supported for this model"}}
         max_tokens = int(payload.get("max_tokens", 16))
+        choices = []
+        n_prompt = n_completion = 0
+        for index, text in enumerate(prompts):
+            choice, used_prompt, used_completion = self._completion_choice(
+                text, echo, max_tokens, payload.get("logprobs") is not None
+            )
+            choices.append({"index": index, **choice})
+            n_prompt += used_prompt
+            n_completion += used_completion
+        return 200, {
+            "id": "cmpl-fake",
+            "object": "text_completion",
+            "model": payload.get("model"),
+            "choices": choices,
+            "usage": {
+                "prompt_tokens": n_prompt,
+                "completion_tokens": n_completion,
+                "total_tokens": n_prompt + n_completion,
+            },
+        }
+
+    def _completion_choice(
+        self, prompt: str, echo: bool, max_tokens: int, want_logprobs: bool
+    ) -> tuple[dict[str, Any], int, int]:
         prompt_tokens = tokenize(prompt)
         generated = [(GENERATED_TOKEN, len(prompt))] if max_tokens > 0 else []
         shown = (prompt_tokens if echo else []) + generated
         logprobs: dict[str, Any] | None = None
-        if payload.get("logprobs") is not None and not self.null_logprobs:
+        if want_logprobs and not self.null_logprobs:
             full = prompt + "".join(t for t, _ in generated)
             values: list[float | None] = [
                 None if offset == 0 else token_logprob(full[:offset], token)
@@ -362,25 +456,25 @@ class FakeOpenAIServer:
                 "top_logprobs": None,
             }
         text = "".join(t for t, _ in shown)
-        return 200, {
-            "id": "cmpl-fake",
-            "object": "text_completion",
-            "model": payload.get("model"),
-            "choices": [
-                {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": "length"}
-            ],
-            "usage": {
-                "prompt_tokens": len(prompt_tokens),
-                "completion_tokens": len(generated),
-                "total_tokens": len(prompt_tokens) + len(generated),
-            },
-        }
+        choice = {"text": text, "logprobs": logprobs, "finish_reason": "length"}
+        return choice, len(prompt_tokens), len(generated)
 
     def _chat(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         messages = payload.get("messages")
         if not isinstance(messages, list) or not messages:
             return 400, {"error": {"message": "messages must be a non-empty list"}}
-        if callable(self.answer):
+        want_logprobs = bool(payload.get("logprobs"))
+        top: list[tuple[str, float]] = []
+        if want_logprobs and self.chat_logprobs == "reject":
+            return 400, {"error": {"message": "logprobs are not supported by this model"}}
+        if want_logprobs and self.chat_logprobs == "top":
+            k = int(payload.get("top_logprobs") or 0)
+            if k > MAX_TOP_LOGPROBS:
+                return 400, {"error": {"message": f"top_logprobs must be <= {MAX_TOP_LOGPROBS}"}}
+            top = self.chat_top(messages)
+        if top:
+            answer = top[0][0]
+        elif callable(self.answer):
             answer = self.answer(messages)
         elif self.answer is not None:
             answer = self.answer
@@ -397,17 +491,24 @@ class FakeOpenAIServer:
             answer = "".join(t for t, _ in tokens)
             finish = "length"
         prompt_tokens = sum(len(tokenize(str(m.get("content", "")))) for m in messages)
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": {"role": "assistant", "content": answer},
+            "finish_reason": finish,
+        }
+        if top:
+            k = int(payload.get("top_logprobs") or 0)
+            shown = [{"token": t, "logprob": lp, "bytes": None} for t, lp in top[:k]]
+            choice["logprobs"] = {
+                "content": [
+                    {"token": top[0][0], "logprob": top[0][1], "bytes": None, "top_logprobs": shown}
+                ]
+            }
         return 200, {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
             "model": payload.get("model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": answer},
-                    "finish_reason": finish,
-                }
-            ],
+            "choices": [choice],
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": len(tokens),

@@ -62,12 +62,14 @@ def score_request(body: str, options: tuple[str, ...] = OPTIONS) -> ScoreRequest
 # ---------------------------------------------------------------------- scoring
 
 
+@pytest.mark.parametrize("arrays", [None, False])
 def test_scores_equal_the_servers_computation_and_depend_on_the_body(
-    server: FakeOpenAIServer,
+    server: FakeOpenAIServer, arrays: bool | None
 ) -> None:
     requests = [score_request(" a wonderful film\nAnswer:"), score_request(" dull\nAnswer:")]
-    with make_backend(server) as backend:
+    with make_backend(server, prompt_arrays=arrays) as backend:
         results = backend.score_options(requests)
+        assert backend.score_path == ("array" if arrays is None else "per-option")
 
     assert len(results) == 2
     for req, res in zip(requests, results, strict=True):
@@ -77,18 +79,25 @@ def test_scores_equal_the_servers_computation_and_depend_on_the_body(
         assert res.option_tokens == tuple(e[1] for e in expected)
         assert res.prompt_tokens == expected[0][2]
         assert res.evaluated_tokens == sum(e[2] + e[1] for e in expected)
-        assert not res.truncated
+        assert not res.truncated and not res.approximate
     assert results[0].logprobs != results[1].logprobs
     assert results[0].logprobs[0] != results[0].logprobs[1]
 
     payload = server.payloads[0]
-    assert payload["prompt"] == requests[0].prefix + requests[0].body + OPTIONS[0]
+    context = requests[0].prefix + requests[0].body
+    if arrays is None:  # one request per example: all options in a prompt array
+        assert payload["prompt"] == [context + option for option in OPTIONS]
+        assert server.by_path["/v1/completions"] == 2
+        assert [r.requests for r in results] == [1, 1]
+    else:
+        assert payload["prompt"] == context + OPTIONS[0]
+        assert server.by_path["/v1/completions"] == 4
+        assert [r.requests for r in results] == [2, 2]
     assert payload["echo"] is True
     assert payload["logprobs"] == 1
     assert payload["max_tokens"] == 1
     assert payload["temperature"] == 0
     assert payload["model"] == "fake-model"
-    assert server.by_path["/v1/completions"] == 4
 
 
 def test_multi_token_options_and_the_generated_token_is_excluded(
@@ -132,13 +141,105 @@ def test_empty_batches_send_nothing(server: FakeOpenAIServer) -> None:
 
 def test_score_results_keep_request_order_under_concurrency(server: FakeOpenAIServer) -> None:
     # Earlier requests answer more slowly, so completion order is reversed.
-    server.latency = lambda p: 0.01 * (9 - int(re.findall(r"item (\d)", p["prompt"])[0]))
+    server.latency = lambda p: 0.01 * (9 - int(re.findall(r"item (\d)", str(p["prompt"]))[0]))
     requests = [score_request(f" item {i}\nAnswer:") for i in range(8)]
     with make_backend(server, max_concurrency=4) as backend:
         results = backend.score_options(requests)
     for req, res in zip(requests, results, strict=True):
         context = req.prefix + req.body
         assert res.logprobs == pytest.approx([expected_score(context, o)[0] for o in OPTIONS])
+
+
+# ---------------------------------------------------------------------- prompt arrays
+
+
+def test_array_path_gives_the_per_option_scores_in_one_request_per_example(
+    server: FakeOpenAIServer,
+) -> None:
+    options = (" very good", " bad", "", " not bad at all")
+    requests = [score_request(f" review {i}\nAnswer:", options) for i in range(5)]
+    with make_backend(server, prompt_arrays=False) as backend:
+        per_option = backend.score_options(requests)
+    one_by_one = server.requests
+    with make_backend(server) as backend:
+        arrays = backend.score_options(requests)
+        assert backend.score_path == "array"
+    assert server.requests - one_by_one == len(requests)
+    assert one_by_one == 3 * len(requests)  # the empty option needs no request
+    assert [r.requests for r in arrays] == [1] * 5
+    assert [r.requests for r in per_option] == [3] * 5
+    for a, b in zip(arrays, per_option, strict=True):
+        assert a.logprobs == pytest.approx(b.logprobs, abs=1e-12)
+        assert a.logprobs[2] == 0.0
+        assert (a.option_tokens, a.prompt_tokens, a.evaluated_tokens) == (
+            b.option_tokens,
+            b.prompt_tokens,
+            b.evaluated_tokens,
+        )
+    assert len({a.logprobs for a in arrays}) == 5  # the scores depend on the text
+    array_payload = server.payloads[one_by_one]
+    assert array_payload["prompt"] == [
+        requests[0].prefix + requests[0].body + o for o in options if o
+    ]
+
+
+@pytest.mark.parametrize("mode", ["reject", "first"])
+def test_servers_without_prompt_arrays_fall_back_to_one_request_per_option(
+    server: FakeOpenAIServer, mode: str
+) -> None:
+    # "reject": HTTP 500 as llama.cpp's python server; "first": only prompt 0 answered.
+    server.prompt_arrays = mode
+    requests = [score_request(f" item {i}\nAnswer:") for i in range(3)]
+    with make_backend(server) as backend:
+        results = backend.score_options(requests)
+        assert backend.score_path == "per-option"
+        assert backend.retries_total == 0  # the refusal is an answer, not a failure
+        again = backend.score_options(requests[:1])
+        assert backend.info().prompt_logprobs is True
+    for req, res in zip(requests, results, strict=True):
+        context = req.prefix + req.body
+        assert res.logprobs == pytest.approx([expected_score(context, o)[0] for o in OPTIONS])
+    assert again[0].logprobs == results[0].logprobs
+    assert [r.requests for r in results] == [3, 2, 2]  # the refused array counts once
+    assert server.requests == 1 + 6 + 2
+    assert isinstance(server.payloads[0]["prompt"], list)
+    assert all(isinstance(p["prompt"], str) for p in server.payloads[1:])
+
+
+def test_a_single_option_is_no_verdict_on_prompt_arrays(server: FakeOpenAIServer) -> None:
+    # llama.cpp's server accepts an array of one prompt and refuses longer ones.
+    server.prompt_arrays = "reject"
+    requests = [score_request(" one\nAnswer:", (" positive",)), score_request(" two\nAnswer:")]
+    with make_backend(server) as backend:
+        results = backend.score_options(requests)
+        assert backend.score_path == "per-option"
+        assert backend.retries_total == 0
+    assert server.payloads[0]["prompt"] == requests[0].prefix + requests[0].body + " positive"
+    assert isinstance(server.payloads[1]["prompt"], list)  # the probe, refused
+    assert [r.requests for r in results] == [1, 1 + 2]
+    for req, res in zip(requests, results, strict=True):
+        context = req.prefix + req.body
+        assert res.logprobs == pytest.approx([expected_score(context, o)[0] for o in req.options])
+
+
+def test_forced_prompt_arrays_treat_a_refusal_as_an_error(server: FakeOpenAIServer) -> None:
+    server.prompt_arrays = "reject"
+    with make_backend(server, prompt_arrays=True, max_retries=1) as backend:
+        with pytest.raises(BackendError, match=r"/completions: HTTP 500 after 1 retry$"):
+            backend.score_options([score_request(" x\nAnswer:")])
+        assert backend.score_path == "array"
+    assert server.requests == 2
+
+
+def test_an_auth_error_on_the_first_array_is_not_taken_for_no_arrays(
+    server: FakeOpenAIServer,
+) -> None:
+    server.api_key = "the-right-key"
+    with make_backend(server, api_key="wrong") as backend:
+        with pytest.raises(BackendError, match="HTTP 401"):
+            backend.score_options([score_request(" x\nAnswer:")])
+        assert backend.score_path is None
+    assert server.requests == 1
 
 
 # ---------------------------------------------------------------------- generation
@@ -201,21 +302,26 @@ def test_each_fault_is_retried_then_succeeds(
     server: FakeOpenAIServer, fault: str, endpoint: str
 ) -> None:
     server.slow_s = 2.0
-    server.add_faults(fault)
     with make_backend(server, timeout_s=0.5) as backend:
+        req = score_request(" fine\nAnswer:")
         if endpoint == "score":
-            req = score_request(" fine\nAnswer:", (" positive",))
+            backend.score_options([req])  # settles the prompt-array path
+        before = server.requests
+        server.add_faults(fault)
+        if endpoint == "score":
             (res,) = backend.score_options([req])
-            assert res.logprobs[0] == pytest.approx(
-                expected_score(req.prefix + req.body, " positive")[0]
+            assert res.logprobs == pytest.approx(
+                [expected_score(req.prefix + req.body, o)[0] for o in OPTIONS]
             )
+            assert res.requests == 2
+            assert backend.score_path == "array"
         else:
             (gen,) = backend.generate([GenerateRequest(prompt="Options: positive, negative")])
             assert gen.text == "positive"
         assert backend.retries_total == 1
-        assert backend.requests_total == 2
+        assert backend.requests_total == before + 2
         assert backend.info().prompt_logprobs is True
-    assert server.requests == 2
+    assert server.requests == before + 2
     assert server.faults_served == [fault]
 
 
@@ -336,12 +442,15 @@ def test_chat_only_endpoint_marks_prompt_logprobs_unavailable(
         assert backend.info().prompt_logprobs is True  # a local server: assume until probed
         with pytest.raises(BackendError, match="prompt log-probabilities are unavailable"):
             backend.score_options(requests)
-        assert server.requests == 1  # one probe, not one request per option
+        # One probe, not one request per option; a 400 to the prompt array is first
+        # taken for "no arrays here" and the probe repeated with a single prompt.
+        probes = 2 if mode == "reject_echo" else 1
+        assert server.requests == probes
         assert backend.retries_total == 0
         assert backend.info().prompt_logprobs is False
         with pytest.raises(BackendError, match="prompt log-probabilities are unavailable"):
             backend.score_options(requests)
-        assert server.requests == 1
+        assert server.requests == probes
         (gen,) = backend.generate([GenerateRequest(prompt="Options: positive, negative")])
         assert gen.text == "positive"
 
@@ -372,7 +481,7 @@ def test_concurrency_bound_is_respected(server: FakeOpenAIServer, endpoint: str)
     server.latency = 0.05
     with make_backend(server, max_concurrency=2) as backend:
         if endpoint == "score":
-            backend.score_options([score_request(f" item {i}\nAnswer:") for i in range(4)])
+            backend.score_options([score_request(f" item {i}\nAnswer:") for i in range(8)])
         else:
             backend.generate([GenerateRequest(prompt=f"Options: l{i}") for i in range(8)])
     assert server.requests == 8
@@ -386,9 +495,14 @@ def test_requests_do_run_concurrently(server: FakeOpenAIServer) -> None:
     assert server.max_in_flight > 2
 
 
-def test_token_accounting_matches_server_usage(server: FakeOpenAIServer) -> None:
-    server.add_faults("503")  # a failed attempt is counted as a request, not as tokens
-    with make_backend(server, max_concurrency=3) as backend:
+@pytest.mark.parametrize("arrays", [None, False])
+def test_token_accounting_matches_server_usage(
+    server: FakeOpenAIServer, arrays: bool | None
+) -> None:
+    # A failed attempt is counted as a request, not as tokens. (A 429: an error status on
+    # the first prompt array would be taken for "no arrays here".)
+    server.add_faults("429")
+    with make_backend(server, max_concurrency=3, prompt_arrays=arrays) as backend:
         results = backend.score_options([score_request(f" item {i}\nAnswer:") for i in range(3)])
         gens = backend.generate([GenerateRequest(prompt=f"Options: l{i}") for i in range(5)])
         assert backend.prompt_tokens_total == server.usage_prompt_tokens
@@ -396,7 +510,9 @@ def test_token_accounting_matches_server_usage(server: FakeOpenAIServer) -> None
         assert backend.prompt_tokens_total == sum(r.evaluated_tokens for r in results) + sum(
             g.prompt_tokens for g in gens
         )
-        assert backend.requests_total == server.requests == 6 + 5 + 1
+        scoring = 6 if arrays is False else 3
+        assert sum(r.requests for r in results) == scoring + 1
+        assert backend.requests_total == server.requests == scoring + 5 + 1
         assert backend.retries_total == 1
 
 

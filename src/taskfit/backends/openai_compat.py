@@ -4,49 +4,74 @@ What: :class:`OpenAICompatBackend` implements :class:`~taskfit.backends.base.LLM
 over HTTP.
 
 - ``score_options`` uses the legacy ``POST /completions`` endpoint with ``echo`` and
-  ``logprobs``: one request per option, prompt ``prefix + body + option``, and the
-  option's log-probability is the sum over the echoed tokens that fall in the option's
-  character span (``text_offset``). Servers that cannot echo prompt log-probabilities
-  (OpenAI chat models, Ollama, some llama.cpp builds) are detected on the first call,
-  after which ``info().prompt_logprobs`` is ``False`` and the caller switches to
-  ``generate``.
-- ``generate`` uses ``POST /chat/completions``.
+  ``logprobs``; an option's log-probability is the sum over the echoed tokens that fall
+  in the option's character span (``text_offset``). All options of one example go in
+  ONE request as a prompt array (``"prompt": [context + option1, context + option2,
+  ...]``), answered as one choice per prompt. Servers that do not take prompt arrays
+  (the llama.cpp python server asserts a single prompt and answers HTTP 500) are
+  detected on the first array request - an error status, or fewer choices than prompts
+  - and from then on each option is its own request; ``score_path`` says which
+  (``"array"`` or ``"per-option"``, ``None`` until known). That first refusal is not
+  counted as a failure. Servers that cannot echo prompt log-probabilities (OpenAI chat
+  models, Ollama, some llama.cpp builds) are detected on the first call too, after which
+  ``info().prompt_logprobs`` is ``False`` and the caller switches to ``generate``.
+- ``score_chat`` uses ``POST /chat/completions`` with ``max_tokens=1``, ``logprobs`` and
+  ``top_logprobs`` (``top_logprobs``, default 20: OpenAI's cap): the options get the
+  probability of the first answer token's top-k entries that start them
+  (:func:`~taskfit.backends.openai_parse.chat_distribution`); the result is approximate
+  (``ScoreResult.approximate``). An endpoint that ignores the request for
+  log-probabilities (some Ollama versions) or refuses it (HTTP 400/404/422) makes
+  ``info().chat`` ``False`` from then on and raises
+  :class:`~taskfit.errors.BackendError`; the caller then falls back to ``generate``.
+  ``chat_logprobs=True/False`` forces the answer.
+- ``generate`` uses ``POST /chat/completions`` with the request's ``messages``, or with
+  its ``system`` + ``prompt``.
+
+Every result says how many HTTP requests it took (``ScoreResult.requests``).
 
 Why: most hosted and self-hosted LLMs speak this protocol, so one backend covers the
-API models a user wants to compare against a fine-tuned classifier.
+API models a user wants to compare against a fine-tuned classifier; one request per
+example instead of one per label is the difference between minutes and hours.
 
-Design: the public methods only build payloads and parse responses. The HTTP machinery
-lives in small private helpers: :meth:`OpenAICompatBackend._post_json` (retries with
-exponential backoff and jitter on 429, 5xx, timeouts, connection errors and malformed
-bodies; other 4xx fail at once) and :meth:`OpenAICompatBackend._run_batch` (at most
-``max_concurrency`` requests in flight, results in request order). Running token and
-request totals are kept under a lock for cost accounting. Error messages are one line,
-name the URL, and never contain the API key.
+Design: this module builds payloads and interprets answers; response parsing lives in
+:mod:`taskfit.backends.openai_parse`, retries, adaptive timeouts and pacing in
+:mod:`taskfit.backends.openai_http` (``timeout_s=None`` adapts the timeout to the
+server's observed pace; in-flight requests follow AIMD up to ``max_concurrency``).
+Running token and request totals are kept for cost accounting. Error messages are one
+line, name the URL, and never contain the API key.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import random
 import threading
-import time
 import urllib.parse
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from taskfit.backends.base import (
     BackendInfo,
+    ChatScoreRequest,
     GenerateRequest,
     Generation,
     LLMBackend,
     ScoreRequest,
     ScoreResult,
+)
+from taskfit.backends.openai_http import HTTPSession, Pacer, StatusError, redact_url, suffix
+from taskfit.backends.openai_parse import (
+    ArrayUnsupported,
+    EchoScore,
+    Unavailable,
+    chat_distribution,
+    parse_chat,
+    parse_echo,
+    parse_echo_array,
+    parse_top_logprobs,
 )
 from taskfit.errors import BackendError, UsageError
 
@@ -56,50 +81,29 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _OPENAI_HOST = "api.openai.com"
-# Statuses with which a completions endpoint says "I cannot do echo + logprobs".
-_NO_ECHO_STATUSES = frozenset({400, 404, 422})
+# Statuses with which an endpoint says "I cannot do these log-probabilities".
+_NO_LOGPROBS_STATUSES = frozenset({400, 404, 422})
+# Statuses that say nothing about prompt arrays (auth, rate limits).
+_NOT_ABOUT_ARRAYS = frozenset({401, 403, 429})
 _CONTEXT_HINTS = ("context length", "context window", "maximum context", "too long", "too many")
-_DETAIL_MAX_CHARS = 200
-
-_T = TypeVar("_T")
-
-
-class _Malformed(Exception):
-    """A 2xx response whose body lacks the expected fields (retried)."""
-
-
-class _Unavailable(Exception):
-    """The endpoint answered but returned no prompt log-probabilities (not retried)."""
-
-
-class _ClientError(BackendError):
-    """A 4xx response other than 429 (not retried)."""
-
-    def __init__(self, message: str, *, status: int, detail: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class _OptionScore:
-    logprob: float
-    option_tokens: int
-    prompt_tokens: int  # tokens of prefix + body
-    sent_tokens: int  # prompt tokens of the whole request (prefix + body + option)
-    completion_tokens: int
 
 
 class OpenAICompatBackend(LLMBackend):
     """OpenAI or any OpenAI-compatible server.
 
-    ``prompt_logprobs``: ``None`` probes the endpoint on the first ``score_options``
-    call; ``True``/``False`` force it. ``max_retries`` counts retries after the first
-    attempt. ``transport`` is passed to :class:`httpx.Client` (tests, proxies).
+    ``prompt_logprobs`` / ``chat_logprobs``: ``None`` probes the endpoint on the first
+    ``score_options`` / ``score_chat`` call; ``True``/``False`` force it.
+    ``prompt_arrays``: ``None`` tries one request per example and falls back to one per
+    option; ``True``/``False`` force either. ``timeout_s``: ``None`` adapts the timeout
+    to the server (see :mod:`taskfit.backends.openai_http`), a number fixes it.
+    ``adaptive_concurrency=False`` keeps ``max_concurrency`` requests in flight whatever
+    happens. ``max_retries`` counts retries after the first attempt. ``transport`` is
+    passed to :class:`httpx.Client` (tests, proxies).
 
     Running totals (thread-safe, read them after a batch): ``prompt_tokens_total`` and
     ``completion_tokens_total`` (from the servers' ``usage``, estimated when absent),
-    ``requests_total`` (HTTP requests attempted, retries included) and ``retries_total``.
+    ``requests_total`` (HTTP requests attempted, retries included), ``retries_total`` and
+    ``timeouts_total``; ``concurrency_limit`` is the pacer's current in-flight limit.
     """
 
     def __init__(
@@ -109,11 +113,17 @@ class OpenAICompatBackend(LLMBackend):
         api_key: str | None = None,
         *,
         max_concurrency: int = 4,
-        timeout_s: float = 60.0,
+        timeout_s: float | None = None,
+        initial_timeout_s: float = 300.0,
+        min_timeout_s: float = 30.0,
+        adaptive_concurrency: bool = True,
         max_retries: int = 5,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 20.0,
         prompt_logprobs: bool | None = None,
+        prompt_arrays: bool | None = None,
+        chat_logprobs: bool | None = None,
+        top_logprobs: int = 20,
         price_in_per_1m: float | None = None,
         price_out_per_1m: float | None = None,
         context_size: int = 8192,
@@ -125,58 +135,88 @@ class OpenAICompatBackend(LLMBackend):
             raise UsageError(f"openai backend: max_concurrency must be >= 1, got {max_concurrency}")
         if max_retries < 0:
             raise UsageError(f"openai backend: max_retries must be >= 0, got {max_retries}")
-        if timeout_s <= 0:
-            raise UsageError(f"openai backend: timeout_s must be > 0, got {timeout_s}")
+        for name, value in (
+            ("timeout_s", timeout_s),
+            ("initial_timeout_s", initial_timeout_s),
+            ("min_timeout_s", min_timeout_s),
+        ):
+            if value is not None and not value > 0:
+                raise UsageError(f"openai backend: {name} must be > 0, got {value}")
         if backoff_base_s < 0 or backoff_max_s < 0:
             raise UsageError("openai backend: backoff times must be >= 0")
         if context_size < 1:
             raise UsageError(f"openai backend: context_size must be >= 1, got {context_size}")
+        if top_logprobs < 1:
+            raise UsageError(f"openai backend: top_logprobs must be >= 1, got {top_logprobs}")
 
-        base = base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        self._base_url = base.rstrip("/")
-        parts = urllib.parse.urlsplit(self._base_url)
+        base = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        parts = urllib.parse.urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(
                 f"openai backend: base URL must be http(s)://host[:port]/path, "
-                f"got {_redact_url(self._base_url)!r}"
+                f"got {redact_url(base)!r}"
             )
         self._host = parts.hostname.lower()
-        self._shown_base = _redact_url(self._base_url)
-
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
-        self._api_key = key or None
 
         self._model = model
-        self._max_concurrency = max_concurrency
-        self._timeout_s = timeout_s
-        self._max_retries = max_retries
-        self._backoff_base_s = backoff_base_s
-        self._backoff_max_s = backoff_max_s
         self._prompt_logprobs_forced = prompt_logprobs
         self._prompt_logprobs_probed: bool | None = None
         self._unavailable_message: str | None = None
+        self._chat_forced = chat_logprobs
+        self._chat_probed: bool | None = None
+        self._chat_unavailable_message: str | None = None
+        self._top_logprobs = top_logprobs
         self._price_in = price_in_per_1m
         self._price_out = price_out_per_1m
         self._context_size = context_size
+        self.score_path: str | None = {None: None, True: "array", False: "per-option"}[
+            prompt_arrays
+        ]
 
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(timeout_s),
+        self._pacer = Pacer(
+            max_concurrency,
+            timeout_s=timeout_s,
+            initial_timeout_s=initial_timeout_s,
+            min_timeout_s=min_timeout_s,
+            adaptive_concurrency=adaptive_concurrency,
+        )
+        self._http = HTTPSession(
+            base,
+            key or None,
+            self._pacer,
+            max_retries=max_retries,
+            backoff_base_s=backoff_base_s,
+            backoff_max_s=backoff_max_s,
             transport=transport,
-            limits=httpx.Limits(
-                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-            ),
         )
         self._closed = False
-
         self._lock = threading.Lock()
         self.prompt_tokens_total = 0
         self.completion_tokens_total = 0
-        self.requests_total = 0
-        self.retries_total = 0
+
+    # ------------------------------------------------------------------ counters
+
+    @property
+    def requests_total(self) -> int:
+        return self._http.requests_total
+
+    @property
+    def retries_total(self) -> int:
+        return self._http.retries_total
+
+    @property
+    def timeouts_total(self) -> int:
+        return self._http.timeouts_total
+
+    @property
+    def concurrency_limit(self) -> int:
+        return self._pacer.limit
+
+    @property
+    def timeout_now_s(self) -> float:
+        """The timeout a single request sent now would get."""
+        return self._pacer.timeout_now
 
     # ------------------------------------------------------------------ interface
 
@@ -189,57 +229,67 @@ class OpenAICompatBackend(LLMBackend):
             local=self._host in _LOCAL_HOSTS,
             price_in_per_1m=self._price_in,
             price_out_per_1m=self._price_out,
+            chat=self._supports_chat(),
+            option_requests=self.score_path != "array",
         )
 
     def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+        url = self._http.url("/completions")
         if self._prompt_logprobs_forced is False:
-            raise BackendError(
-                self._unavailable(self._url("/completions"), "disabled by configuration")
-            )
+            raise BackendError(self._unavailable(url, "disabled by configuration"))
         if self._unavailable_message is not None:
             raise BackendError(self._unavailable_message)
 
-        jobs: list[tuple[int, int, str, str]] = []
+        results: list[ScoreResult | None] = [None] * len(requests)
+        todo: list[int] = []
         for ri, req in enumerate(requests):
-            context = req.prefix + req.body
-            if req.options and not context:
+            if req.options and not (req.prefix + req.body):
                 raise BackendError("openai backend: cannot score options after an empty prompt")
-            for oi, option in enumerate(req.options):
-                if option:  # an empty continuation has log-probability 0 and no tokens
-                    jobs.append((ri, oi, context, option))
-
-        scores: dict[tuple[int, int], _OptionScore] = {}
-        pending = jobs
-        if jobs and self._prompt_logprobs_forced is None and self._prompt_logprobs_probed is None:
-            # Probe with one request so a chat-only endpoint is not hit once per option.
-            ri, oi, context, option = jobs[0]
-            scores[(ri, oi)] = self._score_option(context, option)
-            pending = jobs[1:]
-        batch = self._run_batch(
-            [partial(self._score_option, context, option) for _, _, context, option in pending]
-        )
-        for (ri, oi, _, _), score in zip(pending, batch, strict=True):
-            scores[(ri, oi)] = score
-
-        results = []
-        for ri, req in enumerate(requests):
-            mine = [scores.get((ri, oi)) for oi in range(len(req.options))]
-            scored = [s for s in mine if s is not None]
-            prompt_tokens = (
-                scored[0].prompt_tokens if scored else self.count_tokens(req.prefix + req.body)
-            )
-            results.append(
-                ScoreResult(
-                    logprobs=tuple(s.logprob if s else 0.0 for s in mine),
-                    option_tokens=tuple(s.option_tokens if s else 0 for s in mine),
-                    prompt_tokens=prompt_tokens,
-                    evaluated_tokens=sum(s.sent_tokens for s in scored),
+            if any(req.options):
+                todo.append(ri)
+            else:  # an empty continuation has log-probability 0 and needs no request
+                n = len(req.options)
+                results[ri] = ScoreResult(
+                    (0.0,) * n, (0,) * n, self.count_tokens(req.prefix + req.body), 0, requests=0
                 )
+
+        while todo and self.score_path is None:
+            # One request alone first: it tells whether arrays (and echo) work.
+            first = todo.pop(0)
+            answer, attempts = self._score_array(requests[first], probe=True)
+            if answer is None:  # refused: this example and the rest go one option a time
+                fallback = self._score_per_option([requests[first]])[0]
+                answer = replace(fallback, requests=fallback.requests + attempts)
+            results[first] = answer
+        if self.score_path == "array":
+            batch = self._http.run_batch(
+                [partial(self._score_one_array, requests[i]) for i in todo]
             )
+        else:
+            batch = self._score_per_option([requests[i] for i in todo])
+        for i, result in zip(todo, batch, strict=True):
+            results[i] = result
+        return [r for r in results if r is not None]
+
+    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+        url = self._http.url("/chat/completions")
+        if self._chat_forced is False:
+            raise BackendError(self._chat_unavailable(url, "disabled by configuration"))
+        if self._chat_unavailable_message is not None:
+            raise BackendError(self._chat_unavailable_message)
+        for req in requests:
+            if not req.messages:
+                raise BackendError("openai backend: cannot score options after an empty chat")
+        pending = list(requests)
+        results = []
+        if pending and self._chat_forced is None and self._chat_probed is None:
+            # Probe with one request so an endpoint without logprobs is hit only once.
+            results.append(self._score_chat_one(pending.pop(0)))
+        results += self._http.run_batch([partial(self._score_chat_one, r) for r in pending])
         return results
 
     def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
-        return self._run_batch([partial(self._generate_one, req) for req in requests])
+        return self._http.run_batch([partial(self._generate_one, req) for req in requests])
 
     def __enter__(self) -> OpenAICompatBackend:  # typed so the running totals are visible
         return self
@@ -247,43 +297,177 @@ class OpenAICompatBackend(LLMBackend):
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._client.close()
+            self._http.close()
 
-    # ------------------------------------------------------------------ payloads
+    # ------------------------------------------------------------------ completions
 
-    def _score_option(self, context: str, option: str) -> _OptionScore:
-        payload: dict[str, Any] = {
+    def _echo_payload(self, prompt: str | list[str]) -> dict[str, Any]:
+        return {
             "model": self._model,
-            "prompt": context + option,
+            "prompt": prompt,
             "max_tokens": 1,  # some servers reject 0; the generated token is ignored
             "echo": True,
             "logprobs": 1,
             "temperature": 0,
         }
-        start, end = len(context), len(context) + len(option)
-        url = self._url("/completions")
+
+    def _score_one_array(self, req: ScoreRequest) -> ScoreResult:
+        result, _ = self._score_array(req, probe=False)
+        assert result is not None  # only a probe may be refused
+        return result
+
+    def _score_array(self, req: ScoreRequest, *, probe: bool) -> tuple[ScoreResult | None, int]:
+        """All options of one example in one request; ``(None, requests)`` if refused.
+
+        A refusal (an error status or a partial answer) is only accepted while probing;
+        it settles ``score_path`` to ``"per-option"``. An example with one option to
+        score sends a plain prompt, which says nothing about arrays.
+        """
+        context = req.prefix + req.body
+        scored = [oi for oi, option in enumerate(req.options) if option]
+        ends = [len(context) + len(req.options[oi]) for oi in scored]
+        prompts = [context + req.options[oi] for oi in scored]
+        is_array = len(prompts) > 1
+        probe = probe and is_array
+        payload = self._echo_payload(prompts if is_array else prompts[0])
+        parse = partial(parse_echo_array, start=len(context), ends=ends)
+        url = self._http.url("/completions")
         try:
-            score = self._post_json(
-                "/completions", payload, lambda body: _parse_echo(body, start, end)
+            (scores, sent, completion), attempts = self._http.post_json(
+                "/completions", payload, parse, weight=len(scored), probe=probe
             )
-        except _Unavailable as exc:
+        except Unavailable as exc:
             raise self._mark_unavailable(url, str(exc)) from None
-        except _ClientError as exc:
-            if exc.status in _NO_ECHO_STATUSES and not _mentions_context(exc.detail):
+        except ArrayUnsupported as exc:
+            if not probe:
+                raise BackendError(self._http.message(f"{url}: {exc}")) from None
+            self._refuse_arrays()
+            return None, 1
+        except StatusError as exc:
+            if not probe or exc.status in _NOT_ABOUT_ARRAYS or _mentions_context(exc.detail):
+                raise
+            self._refuse_arrays()
+            return None, 1
+        with self._lock:
+            if is_array:
+                self.score_path = "array"
+            self._prompt_logprobs_probed = True
+        self._add_usage(sent, completion)
+        by_option: dict[int, EchoScore] = dict(zip(scored, scores, strict=True))
+        return _result(req, by_option, scores[0].prompt_tokens, sent, attempts), attempts
+
+    def _refuse_arrays(self) -> None:
+        with self._lock:
+            self.score_path = "per-option"
+
+    def _score_per_option(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+        jobs: list[tuple[int, int, str, str]] = []
+        for ri, req in enumerate(requests):
+            context = req.prefix + req.body
+            jobs += [(ri, oi, context, opt) for oi, opt in enumerate(req.options) if opt]
+        scores: dict[tuple[int, int], tuple[EchoScore, int]] = {}
+        pending = jobs
+        if jobs and self._prompt_logprobs_forced is None and self._prompt_logprobs_probed is None:
+            # Probe with one request so a chat-only endpoint is not hit once per option.
+            ri, oi, context, option = jobs[0]
+            scores[(ri, oi)] = self._score_option(context, option)
+            pending = jobs[1:]
+        batch = self._http.run_batch(
+            [partial(self._score_option, context, option) for _, _, context, option in pending]
+        )
+        for (ri, oi, _, _), score in zip(pending, batch, strict=True):
+            scores[(ri, oi)] = score
+
+        results = []
+        for ri, req in enumerate(requests):
+            mine = {oi: scores[(ri, oi)] for oi in range(len(req.options)) if (ri, oi) in scores}
+            first = next(iter(mine.values()))[0]
+            results.append(
+                _result(
+                    req,
+                    {oi: s for oi, (s, _) in mine.items()},
+                    first.prompt_tokens,
+                    sum(s.sent_tokens for s, _ in mine.values()),
+                    sum(attempts for _, attempts in mine.values()),
+                )
+            )
+        return results
+
+    def _score_option(self, context: str, option: str) -> tuple[EchoScore, int]:
+        start, end = len(context), len(context) + len(option)
+        url = self._http.url("/completions")
+        try:
+            score, attempts = self._http.post_json(
+                "/completions",
+                self._echo_payload(context + option),
+                partial(parse_echo, start=start, end=end),
+            )
+        except Unavailable as exc:
+            raise self._mark_unavailable(url, str(exc)) from None
+        except StatusError as exc:
+            if exc.status in _NO_LOGPROBS_STATUSES and not _mentions_context(exc.detail):
                 raise self._mark_unavailable(
-                    url, f"HTTP {exc.status}{_suffix(exc.detail)}"
+                    url, f"HTTP {exc.status}{suffix(exc.detail)}"
                 ) from None
             raise
         with self._lock:
             self._prompt_logprobs_probed = True
         self._add_usage(score.sent_tokens, score.completion_tokens)
-        return score
+        return score, attempts
+
+    # ------------------------------------------------------------------ chat
+
+    def _score_chat_one(self, req: ChatScoreRequest) -> ScoreResult:
+        n = len(req.options)
+        if n == 0:
+            return ScoreResult(
+                (), (), self._estimate(req.messages), 0, approximate=True, requests=0
+            )
+        payload: dict[str, Any] = {
+            "model": self._model,
+            "messages": req.messages,
+            "max_tokens": 1,
+            "temperature": 0,
+            "logprobs": True,
+            "top_logprobs": self._top_logprobs,
+        }
+        url = self._http.url("/chat/completions")
+        try:
+            (top, prompt_tokens, completion_tokens), attempts = self._http.post_json(
+                "/chat/completions", payload, parse_top_logprobs
+            )
+        except Unavailable as exc:
+            raise self._mark_chat_unavailable(url, str(exc)) from None
+        except StatusError as exc:
+            if exc.status in _NO_LOGPROBS_STATUSES and not _mentions_context(exc.detail):
+                raise self._mark_chat_unavailable(
+                    url, f"HTTP {exc.status}{suffix(exc.detail)}"
+                ) from None
+            raise
+        with self._lock:
+            self._chat_probed = True
+        if prompt_tokens is None:
+            prompt_tokens = self._estimate(req.messages)
+        if completion_tokens is None:
+            completion_tokens = 1
+        self._add_usage(prompt_tokens, completion_tokens)
+        return ScoreResult(
+            logprobs=chat_distribution(top, req.options),
+            option_tokens=(1,) * n,
+            prompt_tokens=prompt_tokens,
+            evaluated_tokens=prompt_tokens,
+            approximate=True,
+            requests=attempts,
+        )
 
     def _generate_one(self, req: GenerateRequest) -> Generation:
-        messages = []
-        if req.system:
-            messages.append({"role": "system", "content": req.system})
-        messages.append({"role": "user", "content": req.prompt})
+        if req.messages:
+            messages = [{"role": role, "content": content} for role, content in req.messages]
+        else:
+            messages = []
+            if req.system:
+                messages.append({"role": "system", "content": req.system})
+            messages.append({"role": "user", "content": req.prompt})
         payload: dict[str, Any] = {
             "model": self._model,
             "messages": messages,
@@ -293,13 +477,11 @@ class OpenAICompatBackend(LLMBackend):
         }
         if req.stop:
             payload["stop"] = list(req.stop)
-        text, prompt_tokens, completion_tokens = self._post_json(
-            "/chat/completions", payload, _parse_chat
+        (text, prompt_tokens, completion_tokens), _ = self._http.post_json(
+            "/chat/completions", payload, parse_chat
         )
         if prompt_tokens is None:
-            prompt_tokens = self.count_tokens(req.prompt)
-            if req.system:
-                prompt_tokens += self.count_tokens(req.system)
+            prompt_tokens = self._estimate(messages)
         if completion_tokens is None:
             completion_tokens = self.count_tokens(text) if text else 0
         self._add_usage(prompt_tokens, completion_tokens)
@@ -307,104 +489,13 @@ class OpenAICompatBackend(LLMBackend):
             text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
         )
 
-    # ------------------------------------------------------------------ HTTP machinery
-
-    def _post_json(self, path: str, payload: dict[str, Any], parse: Callable[[Any], _T]) -> _T:
-        """POST ``payload`` to ``base_url + path`` and ``parse`` the JSON body, with retries.
-
-        Retried: 429 (``Retry-After`` honoured, capped at ``backoff_max_s``), 5xx,
-        timeouts, connection errors, non-JSON bodies and bodies for which ``parse``
-        raises :class:`_Malformed`. Other 4xx raise :class:`_ClientError` at once;
-        anything else ``parse`` raises propagates.
-        """
-        url = self._url(path)
-        last = "no attempt"
-        delay = 0.0
-        for attempt in range(self._max_retries + 1):
-            if attempt:
-                time.sleep(delay)
-                with self._lock:
-                    self.retries_total += 1
-            with self._lock:
-                self.requests_total += 1
-            retry_after: float | None = None
-            try:
-                response = self._client.post(url, json=payload)
-            except httpx.TimeoutException:
-                last = f"timed out ({self._timeout_s:g}s)"
-            except httpx.ConnectError as exc:
-                last = _describe_connect_error(exc)
-            except httpx.TransportError as exc:
-                last = f"connection error ({_one_line(str(exc)).rstrip('.') or type(exc).__name__})"
-            else:
-                status = response.status_code
-                if status == 429:
-                    last = f"HTTP 429 (rate limited){_suffix(_error_detail(response))}"
-                    retry_after = _parse_retry_after(response.headers.get("retry-after"))
-                elif status >= 500:
-                    last = f"HTTP {status}{_suffix(_error_detail(response))}"
-                elif status >= 300:
-                    detail = _error_detail(response)
-                    raise _ClientError(
-                        self._message(f"{url}: HTTP {status}{_suffix(detail)}"),
-                        status=status,
-                        detail=detail,
-                    )
-                else:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        last = "invalid JSON in response body"
-                    else:
-                        try:
-                            return parse(body)
-                        except _Malformed as exc:
-                            last = f"malformed response ({exc})"
-            delay = self._backoff(attempt, retry_after)
-        n = self._max_retries
-        raise BackendError(self._message(f"{url}: {last} after {n} retr{'y' if n == 1 else 'ies'}"))
-
-    def _run_batch(self, jobs: Sequence[Callable[[], _T]]) -> list[_T]:
-        """Run ``jobs`` with at most ``max_concurrency`` in flight; results in job order.
-
-        The first failure (in job order among those that failed) is raised and jobs not
-        yet started are cancelled.
-        """
-        if len(jobs) <= 1 or self._max_concurrency == 1:
-            return [job() for job in jobs]
-        pool = ThreadPoolExecutor(
-            max_workers=min(self._max_concurrency, len(jobs)), thread_name_prefix="taskfit-openai"
-        )
-        try:
-            futures = [pool.submit(job) for job in jobs]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                if future in done and (exc := future.exception()) is not None:
-                    raise exc
-            return [future.result() for future in futures]
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self._backoff_max_s)
-        ceiling = min(self._backoff_max_s, self._backoff_base_s * 2.0**attempt)
-        return ceiling * (0.5 + 0.5 * random.random())
-
     # ------------------------------------------------------------------ helpers
 
-    def _url(self, path: str) -> str:
-        return self._base_url + path
-
-    def _message(self, text: str) -> str:
-        """One line, prefixed, with the base URL's credentials and the API key removed."""
-        text = _one_line(text.replace(self._base_url, self._shown_base))
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        return f"openai backend: {text}"
+    def _estimate(self, messages: Sequence[dict[str, str]]) -> int:
+        return sum(self.count_tokens(m["content"]) for m in messages if m.get("content"))
 
     def _unavailable(self, url: str, reason: str) -> str:
-        return self._message(
+        return self._http.message(
             f"prompt log-probabilities are unavailable on {url} ({reason}); use generation instead"
         )
 
@@ -416,6 +507,19 @@ class OpenAICompatBackend(LLMBackend):
                 self._unavailable_message = message
         return BackendError(message)
 
+    def _chat_unavailable(self, url: str, reason: str) -> str:
+        return self._http.message(
+            f"chat log-probabilities are unavailable on {url} ({reason}); use generation instead"
+        )
+
+    def _mark_chat_unavailable(self, url: str, reason: str) -> BackendError:
+        message = self._chat_unavailable(url, reason)
+        if self._chat_forced is None:
+            with self._lock:
+                self._chat_probed = False
+                self._chat_unavailable_message = message
+        return BackendError(message)
+
     def _supports_prompt_logprobs(self) -> bool:
         if self._prompt_logprobs_forced is not None:
             return self._prompt_logprobs_forced
@@ -424,168 +528,31 @@ class OpenAICompatBackend(LLMBackend):
         # OpenAI's current models do not echo prompt log-probabilities.
         return self._host != _OPENAI_HOST
 
+    def _supports_chat(self) -> bool:
+        if self._chat_forced is not None:
+            return self._chat_forced
+        return self._chat_probed is not False
+
     def _add_usage(self, prompt_tokens: int, completion_tokens: int) -> None:
         with self._lock:
             self.prompt_tokens_total += prompt_tokens
             self.completion_tokens_total += completion_tokens
 
 
-# ---------------------------------------------------------------------- response parsing
-
-
-def _first_choice(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise _Malformed("body is not a JSON object")
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise _Malformed("no 'choices'")
-    return choices[0]
-
-
-def _usage(body: dict[str, Any], field: str) -> int | None:
-    usage = body.get("usage")
-    if not isinstance(usage, dict):
-        return None
-    value = usage.get(field)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value
-
-
-def _parse_echo(body: Any, start: int, end: int) -> _OptionScore:
-    """Sum the echoed log-probs of the tokens covering characters ``[start, end)``.
-
-    A token belongs to the option when its ``text_offset`` is in ``[start, end)``, or
-    when it starts before ``start`` and the next token starts after it (a token
-    straddling the prompt/option boundary, e.g. when the prompt ends with a space).
-    The generated token starts at ``end`` and is excluded.
-    """
-    choice = _first_choice(body)
-    logprobs = choice.get("logprobs")
-    if not isinstance(logprobs, dict):
-        raise _Unavailable("the response has no log-probabilities")
-    tokens = logprobs.get("tokens")
-    values = logprobs.get("token_logprobs")
-    offsets = logprobs.get("text_offset")
-    if not (isinstance(tokens, list) and isinstance(values, list) and isinstance(offsets, list)):
-        raise _Unavailable("the response has no echoed token log-probabilities")
-    if not len(tokens) == len(values) == len(offsets):
-        raise _Malformed("logprobs lists differ in length")
-    if not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets):
-        raise _Malformed("non-integer text_offset")
-
-    n = len(offsets)
-    total = 0.0
-    option_tokens = 0
-    for i, offset in enumerate(offsets):
-        following = offsets[i + 1] if i + 1 < n else math.inf
-        if not (start <= offset < end or offset < start < following):
-            continue
-        value = values[i]
-        if value is None:
-            raise _Unavailable("the echoed prompt tokens have no log-probabilities")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Malformed("non-numeric token_logprobs")
-        total += float(value)
-        option_tokens += 1
-    if option_tokens == 0:
-        raise _Unavailable("the endpoint did not echo the prompt")
-
-    echoed_prompt = sum(1 for offset in offsets if offset < end)
-    sent = _usage(body, "prompt_tokens")
-    if sent is None or sent < option_tokens:
-        sent = echoed_prompt
-    completion = _usage(body, "completion_tokens")
-    if completion is None:
-        completion = n - echoed_prompt
-    return _OptionScore(
-        logprob=total,
-        option_tokens=option_tokens,
-        prompt_tokens=sent - option_tokens,
-        sent_tokens=sent,
-        completion_tokens=completion,
+def _result(
+    req: ScoreRequest, scores: dict[int, EchoScore], prompt_tokens: int, sent: int, requests: int
+) -> ScoreResult:
+    """One example's result; options without a score (empty ones) get 0 and 0 tokens."""
+    mine = [scores.get(oi) for oi in range(len(req.options))]
+    return ScoreResult(
+        logprobs=tuple(s.logprob if s else 0.0 for s in mine),
+        option_tokens=tuple(s.option_tokens if s else 0 for s in mine),
+        prompt_tokens=prompt_tokens,
+        evaluated_tokens=sent,
+        requests=requests,
     )
-
-
-def _parse_chat(body: Any) -> tuple[str, int | None, int | None]:
-    choice = _first_choice(body)
-    message = choice.get("message")
-    if not isinstance(message, dict):
-        raise _Malformed("no 'message' in choices[0]")
-    content = message.get("content")
-    if content is None:
-        content = ""
-    if not isinstance(content, str):
-        raise _Malformed("non-string message content")
-    return content, _usage(body, "prompt_tokens"), _usage(body, "completion_tokens")
-
-
-# ---------------------------------------------------------------------- small utilities
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _suffix(detail: str) -> str:
-    return f": {detail}" if detail else ""
 
 
 def _mentions_context(detail: str) -> bool:
     lowered = detail.lower()
     return any(hint in lowered for hint in _CONTEXT_HINTS)
-
-
-def _error_detail(response: httpx.Response) -> str:
-    """The server's error message, one line and at most ~200 characters."""
-    text = ""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text
-    else:
-        error = body.get("error") if isinstance(body, dict) else None
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            text = error["message"]
-        elif isinstance(error, str):
-            text = error
-        elif isinstance(body, dict) and isinstance(body.get("detail"), str):
-            text = body["detail"]
-        elif isinstance(body, dict) and isinstance(body.get("message"), str):
-            text = body["message"]
-    text = _one_line(text)
-    if len(text) > _DETAIL_MAX_CHARS:
-        text = text[: _DETAIL_MAX_CHARS - 3] + "..."
-    return text
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds; the HTTP-date form is ignored (backoff is used)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    if math.isnan(seconds) or seconds < 0:
-        return None
-    return seconds
-
-
-def _describe_connect_error(exc: httpx.ConnectError) -> str:
-    text = _one_line(str(exc))
-    lowered = text.lower()
-    if "refused" in lowered:
-        return "connection refused"
-    if any(h in lowered for h in ("name or service", "nodename", "getaddrinfo", "resolve")):
-        return "cannot resolve host"
-    return f"connection failed ({text or type(exc).__name__})"
-
-
-def _redact_url(url: str) -> str:
-    """``url`` without user:password credentials."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
