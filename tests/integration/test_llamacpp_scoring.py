@@ -92,14 +92,16 @@ def test_more_options_than_parallel_sequences(smollm2):
 def test_one_megabyte_text_is_truncated_not_a_crash(smollm2):
     ds = load_demo()
     huge = Example("my card has not arrived " * 45_000, ds.test[0].label)  # ~1 MB
-    out = run_prompt_approach("zero-shot", smollm2, ds, [huge, ds.test[0]])
+    out = run_prompt_approach("zero-shot", smollm2, ds.train, [huge, ds.test[0]], labels=ds.labels)
     assert len(out.predictions) == 2
     assert any("truncated" in n for n in out.notes)
 
 
 def test_zero_shot_on_demo_is_not_constant(smollm2):
     ds = load_demo()
-    out = run_prompt_approach("zero-shot", smollm2, ds, ds.test[:24], label_name="intent")
+    out = run_prompt_approach(
+        "zero-shot", smollm2, ds.train, ds.test[:24], labels=ds.labels, label_name="intent"
+    )
     assert len(set(out.predictions)) > 1
     probs = np.asarray(out.probabilities)
     assert np.allclose(probs.sum(axis=1), 1.0)
