@@ -224,6 +224,7 @@ def main() -> int:
             reqs = chat if name == "chat" else completion
             print(f"arm {name} (load {load_average()})", flush=True)
             results.append(run_arm(name, url, reqs, gold, args.budget_s))
+        print(table(results[-1:]).splitlines()[-1], flush=True)  # kept if a later arm dies
     print(f"finished {datetime.now(timezone.utc):%H:%M} UTC; load {load_average()}")
     print(table(results))
     return 0

@@ -17,9 +17,10 @@ over HTTP.
   ``info().prompt_logprobs`` is ``False`` and the caller switches to ``generate``.
 - ``score_chat`` uses ``POST /chat/completions`` with ``max_tokens=1``, ``logprobs`` and
   ``top_logprobs`` (``top_logprobs``, default 20: OpenAI's cap): the options get the
-  probability of the first answer token's top-k entries that start them
-  (:func:`~taskfit.backends.openai_parse.chat_distribution`); the result is approximate
-  (``ScoreResult.approximate``). An endpoint that ignores the request for
+  probability of the first answer token's top-k entries that start them, and options
+  outside the top-k share the mass left over, none more than the least likely top-k
+  entry (:func:`~taskfit.backends.openai_parse.chat_distribution`); the result is
+  approximate (``ScoreResult.approximate``). An endpoint that ignores the request for
   log-probabilities (some Ollama versions) or refuses it (HTTP 400/404/422) makes
   ``info().chat`` ``False`` from then on and raises
   :class:`~taskfit.errors.BackendError`; the caller then falls back to ``generate``.
