@@ -44,10 +44,27 @@ def test_echo_logprobs_with_faults_retried(tmp_path):
 
 
 def test_chat_only_endpoint_falls_back_to_parsed_generation(tmp_path):
+    # No echo and no chat log-probabilities: parsing the generated answer is all that is left.
     answers = iter(["refund request", "I am not sure"] * 8)
-    with FakeOpenAIServer(reject_echo=True, answer=lambda messages: next(answers)) as server:
+    with FakeOpenAIServer(
+        reject_echo=True, chat_logprobs="reject", answer=lambda messages: next(answers)
+    ) as server:
         _run(server, tmp_path)
     llm = json.loads((tmp_path / "o" / "results.json").read_text())["approaches"][0]
     assert llm["parse_failures"] == 8
     assert llm["tokens"]["completion"] > 0
     assert any("parsed generation" in n for n in llm["notes"])
+
+
+def test_chat_only_endpoint_with_top_logprobs_gives_label_probabilities(tmp_path):
+    # No echo, but the chat endpoint returns the first answer token's top_logprobs:
+    # the approach gets real label probabilities, not parsed text.
+    with FakeOpenAIServer(reject_echo=True) as server:
+        _run(server, tmp_path)
+    doc = json.loads((tmp_path / "o" / "results.json").read_text())
+    llm = doc["approaches"][0]
+    assert llm["parse_failures"] == 0
+    assert not any("parsed generation" in n for n in llm["notes"])
+    record = doc["prompting"][llm["name"]]
+    assert record["format"] == "chat" and record["requests_per_example"] == 1.0
+    assert record["probabilities"] == "approximate"  # top_logprobs cover the first token only
