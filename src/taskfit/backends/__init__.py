@@ -30,6 +30,7 @@ from taskfit.backends.base import (
     ScoreRequest,
     ScoreResult,
 )
+from taskfit.backends.redact import redact_url
 from taskfit.errors import UsageError
 
 __all__ = [
@@ -59,23 +60,31 @@ SPEC_HELP = "smollm2, gguf:/path/model.gguf, openai:MODEL, openai:MODEL@BASE_URL
 class LLMSpec:
     kind: str  # "gguf" | "openai" | "fake"
     target: str  # file path, model name, or fake model id
-    base_url: str | None = None
+    base_url: str | None = None  # as given, credentials included: only requests see it
+
+    def __repr__(self) -> str:
+        url = None if self.base_url is None else redact_url(self.base_url)
+        return f"LLMSpec(kind={self.kind!r}, target={self.target!r}, base_url={url!r})"
 
     @property
     def canonical(self) -> str:
+        """The full spec as shown and stored, credentials in the URL redacted."""
         if self.kind == "gguf" and self.target == "smollm2":
             return "smollm2"
         if self.kind == "fake" and self.target == "fake":
             return "fake"
         if self.kind == "openai" and self.base_url:
-            return f"openai:{self.target}@{self.base_url}"
+            return f"openai:{self.target}@{redact_url(self.base_url)}"
         return f"{self.kind}:{self.target}"
 
     @property
     def short(self) -> str:
-        """Name used in approach names (``zero-shot@smollm2``)."""
+        """The model's short name: a GGUF file's stem, an endpoint's model id."""
         if self.kind == "gguf":
-            return "smollm2" if self.target == "smollm2" else self.target.rsplit("/", 1)[-1]
+            if self.target == "smollm2":
+                return "smollm2"
+            stem = self.target.replace("\\", "/").rsplit("/", 1)[-1]
+            return stem[: -len(".gguf")] if stem.lower().endswith(".gguf") else stem
         return self.target if self.kind == "openai" else f"fake-{self.target}"
 
 
