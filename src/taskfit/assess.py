@@ -19,6 +19,7 @@ from typing import Any
 
 from taskfit.backends import LLMSpec, make_backend, parse_spec
 from taskfit.backends.base import LLMBackend
+from taskfit.backends.options import options_for
 from taskfit.data import demo_paths, load_dataset, load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
@@ -125,7 +126,7 @@ def profile_dataset(
         stack.callback(store.close)
         llms: dict[str, LLMBackend] = {}
         for spec in specs:
-            inner = make_backend(spec, **opts.backend_options.get(spec.canonical, {}))
+            inner = make_backend(spec, **options_for(opts.backend_options, spec))
             backend = CachingBackend(inner, store)
             stack.callback(backend.close)
             llms[spec.short] = backend

@@ -24,12 +24,14 @@ when the context manager exits.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import math
 import re
 import threading
+import urllib.parse
 from collections import Counter, deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -189,14 +191,18 @@ class FakeOpenAIServer:
     - ``slow_s``: how long a ``"slow"`` fault sleeps; ``retry_after``: the header value
       sent with a ``"429"`` fault.
     - ``api_key``: when set, requests without ``Authorization: Bearer <api_key>`` get 401.
+    - ``basic_auth``: ``(user, password)``; when set, requests without that HTTP basic
+      authentication get 401.
+    - ``required_query``: parameters every request's query must carry, else 401 (a
+      gateway that takes its key as ``?api_key=...``).
     - ``error_message``: the error message of injected status faults (default
       ``"injected <status>"``).
 
     Counters: ``requests`` (all received), ``by_path``, ``faults_served``, ``in_flight``,
     ``max_in_flight``, ``arrivals`` (``in_flight`` as each request arrived, itself
     included), ``usage_prompt_tokens``/``usage_completion_tokens`` (summed over
-    the ``usage`` of fault-free successful responses), ``payloads`` and ``auth_headers`` (per
-    request, in arrival order).
+    the ``usage`` of fault-free successful responses), ``payloads``, ``auth_headers`` and
+    ``targets`` (the request target, query included) per request, in arrival order.
     """
 
     def __init__(
@@ -210,6 +216,8 @@ class FakeOpenAIServer:
         slow_s: float = 1.0,
         retry_after: str = "0",
         api_key: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
+        required_query: dict[str, str] | None = None,
         error_message: str | None = None,
         prompt_arrays: str = "accept",
         chat_logprobs: str = "top",
@@ -229,6 +237,8 @@ class FakeOpenAIServer:
         self.slow_s = slow_s
         self.retry_after = retry_after
         self.api_key = api_key
+        self.basic_auth = basic_auth
+        self.required_query = dict(required_query or {})
         self.error_message = error_message
 
         self._lock = threading.Lock()
@@ -244,6 +254,7 @@ class FakeOpenAIServer:
         self.usage_completion_tokens = 0
         self.payloads: list[Any] = []
         self.auth_headers: list[str | None] = []
+        self.targets: list[str] = []  # request targets as sent: path and query
 
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -340,6 +351,7 @@ class FakeOpenAIServer:
             self.by_path[path] += 1
             self.payloads.append(payload)
             self.auth_headers.append(handler.headers.get("Authorization"))
+            self.targets.append(handler.path)
         with self._serial_lock if self.serial else contextlib.nullcontext():
             self._work(handler, fault, path, payload)
 
@@ -377,6 +389,16 @@ class FakeOpenAIServer:
         ):
             handler.send_json(401, {"error": {"message": "invalid api key"}})
             return
+        if self.basic_auth is not None:
+            token = base64.b64encode(":".join(self.basic_auth).encode()).decode()
+            if handler.headers.get("Authorization") != f"Basic {token}":
+                handler.send_json(401, {"error": {"message": "basic authentication required"}})
+                return
+        if self.required_query:
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(handler.path).query))
+            if any(query.get(k) != v for k, v in self.required_query.items()):
+                handler.send_json(401, {"error": {"message": "missing or wrong query key"}})
+                return
         if handler.command != "POST" or not isinstance(payload, dict):
             handler.send_json(400, {"error": {"message": "expected a JSON POST body"}})
             return

@@ -30,7 +30,7 @@ from taskfit.backends.base import (
     ScoreRequest,
     ScoreResult,
 )
-from taskfit.backends.redact import redact_url
+from taskfit.backends.redact import redact_text, redact_url
 from taskfit.errors import UsageError
 
 __all__ = [
@@ -105,7 +105,8 @@ def parse_spec(spec: str) -> LLMSpec:
             model, at, url = rest.partition("@")
             if model and (not at or url):
                 return LLMSpec("openai", model, url.rstrip("/") or None)
-    raise UsageError(f"unknown --llm spec {spec!r}; valid forms: {SPEC_HELP}")
+    shown = redact_text(spec)
+    raise UsageError(f"unknown --llm spec {shown!r}; valid forms: {SPEC_HELP}")
 
 
 def make_backend(spec: LLMSpec, **options: Any) -> LLMBackend:

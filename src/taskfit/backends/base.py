@@ -139,6 +139,9 @@ class BackendInfo:
     # has not shown it takes prompt arrays): with many labels that is many times the cost
     # of the chat format's one request per example.
     option_requests: bool = False
+    # An HTTP backend's base URL, credentials redacted: two servers that name their
+    # model alike are still two models (the LLM-call cache keys on it). None: local.
+    endpoint: str | None = None
 
 
 class LLMBackend(ABC):

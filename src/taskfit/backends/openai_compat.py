@@ -39,7 +39,10 @@ Design: this module builds payloads and interprets answers; response parsing liv
 :mod:`taskfit.backends.openai_http` (``timeout_s=None`` adapts the timeout to the
 server's observed pace; in-flight requests follow AIMD up to ``max_concurrency``).
 Running token and request totals are kept for cost accounting. Error messages are one
-line, name the URL, and never contain the API key.
+line, name the URL with its credentials redacted, and never contain the API key.
+Credentials in the base URL are sent, never shown: userinfo
+(``http://user:KEY@host/v1``) as HTTP basic authentication, a query
+(``?api_key=KEY``) on every request.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ from taskfit.backends.base import (
     ScoreRequest,
     ScoreResult,
 )
-from taskfit.backends.openai_http import HTTPSession, Pacer, StatusError, redact_url, suffix
+from taskfit.backends.openai_http import HTTPSession, Pacer, StatusError, suffix
 from taskfit.backends.openai_parse import (
     ArrayUnsupported,
     EchoScore,
@@ -74,6 +77,7 @@ from taskfit.backends.openai_parse import (
     parse_echo_array,
     parse_top_logprobs,
 )
+from taskfit.backends.redact import redact_url
 from taskfit.errors import BackendError, UsageError
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAICompatBackend"]
@@ -151,7 +155,14 @@ class OpenAICompatBackend(LLMBackend):
             raise UsageError(f"openai backend: top_logprobs must be >= 1, got {top_logprobs}")
 
         base = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        parts = urllib.parse.urlsplit(base)
+        try:
+            parts = urllib.parse.urlsplit(base)
+            parts.port  # noqa: B018 - a bad port raises here, not in the first request
+        except ValueError as e:  # not echoed: an unparsable URL cannot be redacted reliably
+            raise UsageError(
+                f"openai backend: the base URL cannot be parsed ({e}); "
+                "write it as http(s)://[user:key@]host[:port]/path"
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(
                 f"openai backend: base URL must be http(s)://host[:port]/path, "
@@ -232,10 +243,11 @@ class OpenAICompatBackend(LLMBackend):
             price_out_per_1m=self._price_out,
             chat=self._supports_chat(),
             option_requests=self.score_path != "array",
+            endpoint=self._http.shown_base,
         )
 
     def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
-        url = self._http.url("/completions")
+        url = self._http.shown_url("/completions")
         if self._prompt_logprobs_forced is False:
             raise BackendError(self._unavailable(url, "disabled by configuration"))
         if self._unavailable_message is not None:
@@ -273,7 +285,7 @@ class OpenAICompatBackend(LLMBackend):
         return [r for r in results if r is not None]
 
     def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
-        url = self._http.url("/chat/completions")
+        url = self._http.shown_url("/chat/completions")
         if self._chat_forced is False:
             raise BackendError(self._chat_unavailable(url, "disabled by configuration"))
         if self._chat_unavailable_message is not None:
@@ -332,7 +344,7 @@ class OpenAICompatBackend(LLMBackend):
         probe = probe and is_array
         payload = self._echo_payload(prompts if is_array else prompts[0])
         parse = partial(parse_echo_array, start=len(context), ends=ends)
-        url = self._http.url("/completions")
+        url = self._http.shown_url("/completions")
         try:
             (scores, sent, completion), attempts = self._http.post_json(
                 "/completions", payload, parse, weight=len(scored), probe=probe
@@ -396,7 +408,7 @@ class OpenAICompatBackend(LLMBackend):
 
     def _score_option(self, context: str, option: str) -> tuple[EchoScore, int]:
         start, end = len(context), len(context) + len(option)
-        url = self._http.url("/completions")
+        url = self._http.shown_url("/completions")
         try:
             score, attempts = self._http.post_json(
                 "/completions",
@@ -432,7 +444,7 @@ class OpenAICompatBackend(LLMBackend):
             "logprobs": True,
             "top_logprobs": self._top_logprobs,
         }
-        url = self._http.url("/chat/completions")
+        url = self._http.shown_url("/chat/completions")
         try:
             (top, prompt_tokens, completion_tokens), attempts = self._http.post_json(
                 "/chat/completions", payload, parse_top_logprobs

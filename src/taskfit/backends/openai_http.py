@@ -24,8 +24,12 @@ ones, and the retries piled more work on. So:
   timeouts, connection errors and malformed bodies are retried with exponential backoff
   and jitter; other statuses raise :class:`StatusError` at once.
 
-Error messages are one line, name the URL without credentials, and never contain the
-API key.
+Credentials in the base URL: userinfo (``http://user:KEY@host/v1``) is sent as HTTP
+basic authentication (it wins over an API key's ``Bearer`` header: one request has one
+``Authorization``) and never appears in a request URL; the query (``?api_key=KEY``) is
+sent on every request, after the endpoint's path. Error messages are one line, name the
+URL with both redacted (:func:`taskfit.backends.redact.redact_url`), and never contain
+the API key or any other secret of the URL.
 """
 
 from __future__ import annotations
@@ -44,9 +48,12 @@ from typing import Any, TypeVar
 import httpx
 
 from taskfit.backends.openai_parse import Malformed
+from taskfit.backends.redact import MASK, is_secret_param, redact_text
+from taskfit.backends.redact import redact_url as redact_url
 from taskfit.errors import BackendError
 
 __all__ = [
+    "Endpoint",
     "HTTPSession",
     "Outcome",
     "Pacer",
@@ -189,6 +196,82 @@ class Pacer:
             self._cond.notify_all()
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """A base URL split into what requests need and what messages may show.
+
+    ``origin_path`` is the URL without userinfo, query and fragment; ``query`` is sent
+    on every request; ``username``/``password`` (percent-decoded) become basic auth;
+    the ``shown_*`` fields are the same redacted, for messages; ``secrets`` are the
+    values no message may contain.
+
+    >>> e = Endpoint.parse("http://u:p%40ss@h:8/v1?api_key=K&region=eu")
+    >>> e.url("/completions")
+    'http://h:8/v1/completions?api_key=K&region=eu'
+    >>> e.shown_url("/completions"), e.password
+    ('http://***@h:8/v1/completions?api_key=***&region=eu', 'p@ss')
+    """
+
+    origin_path: str
+    query: str
+    username: str | None
+    password: str | None
+    shown_base: str
+    shown_origin_path: str
+    shown_query: str
+    secrets: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, base_url: str) -> Endpoint:
+        parts = urllib.parse.urlsplit(base_url)
+        netloc = parts.netloc.rsplit("@", 1)[1] if "@" in parts.netloc else parts.netloc
+        username = password = None
+        if "@" in parts.netloc:
+            userinfo = parts.netloc.rsplit("@", 1)[0]
+            user, colon, pwd = userinfo.partition(":")
+            username = urllib.parse.unquote(user)
+            password = urllib.parse.unquote(pwd) if colon else None
+        # A username alone is often the token itself (``http://KEY@host``); beside a
+        # password it is a name, masked in URLs but not wherever the word occurs.
+        secrets = [password if password is not None else (username or "")]
+        for raw in (parts.query, parts.fragment):
+            for name, value in urllib.parse.parse_qsl(raw, keep_blank_values=True):
+                if is_secret_param(name):
+                    secrets.append(value)
+        for s in list(secrets):  # as written in the URL too
+            secrets.append(urllib.parse.quote(s, safe=""))
+        origin_path = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        shown_base = redact_url(base_url)
+        shown = urllib.parse.urlsplit(shown_base)
+        shown_origin = urllib.parse.urlunsplit((shown.scheme, shown.netloc, shown.path, "", ""))
+        kept = tuple(sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True))
+        return cls(
+            origin_path=origin_path.rstrip("/"),
+            query=parts.query,
+            username=username,
+            password=password,
+            shown_base=shown_base,
+            shown_origin_path=shown_origin.rstrip("/"),
+            shown_query=shown.query,
+            secrets=kept,
+        )
+
+    def url(self, path: str) -> str:
+        """The request URL of ``path``: no userinfo, the base URL's query kept."""
+        return self.origin_path + path + (f"?{self.query}" if self.query else "")
+
+    def shown_url(self, path: str) -> str:
+        """The URL of ``path`` as messages show it: credentials (userinfo too) as ``***``."""
+        return self.shown_origin_path + path + (f"?{self.shown_query}" if self.shown_query else "")
+
+    def redact(self, text: str) -> str:
+        """``text`` with every URL redacted and every secret of this endpoint masked."""
+        text = redact_text(text)
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+
 class HTTPSession:
     """POST JSON to one base URL with retries, paced by a :class:`Pacer`.
 
@@ -207,8 +290,8 @@ class HTTPSession:
         backoff_max_s: float,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = base_url
-        self.shown_base = redact_url(base_url)
+        self._endpoint = Endpoint.parse(base_url)
+        self.shown_base = self._endpoint.shown_base
         self.pacer = pacer
         self._api_key = api_key
         self._max_retries = max_retries
@@ -217,9 +300,13 @@ class HTTPSession:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
+        auth = None
+        if self._endpoint.username is not None:
+            auth = httpx.BasicAuth(self._endpoint.username, self._endpoint.password or "")
         n = pacer.max_concurrency
         self._client = httpx.Client(
             headers=headers,
+            auth=auth,
             transport=transport,
             limits=httpx.Limits(max_connections=n, max_keepalive_connections=n),
         )
@@ -232,13 +319,18 @@ class HTTPSession:
         self._client.close()
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        """The URL requests to ``path`` go to (the base URL's query included)."""
+        return self._endpoint.url(path)
+
+    def shown_url(self, path: str) -> str:
+        """The URL of ``path`` as messages name it, credentials redacted."""
+        return self._endpoint.shown_url(path)
 
     def message(self, text: str) -> str:
-        """One line, prefixed, with the base URL's credentials and the API key removed."""
-        text = one_line(text.replace(self.base_url, self.shown_base))
+        """One line, prefixed, with the URL's credentials and the API key removed."""
+        text = one_line(self._endpoint.redact(text))
         if self._api_key:
-            text = text.replace(self._api_key, "***")
+            text = text.replace(self._api_key, MASK)
         return f"openai backend: {text}"
 
     def post_json(
@@ -260,6 +352,7 @@ class HTTPSession:
         raises propagates.
         """
         url = self.url(path)
+        shown = self.shown_url(path)
         last = "no attempt"
         delay = 0.0
         for attempt in range(self._max_retries + 1):
@@ -299,9 +392,9 @@ class HTTPSession:
                     elif status >= 300:
                         detail = _error_detail(response)
                         raise StatusError(
-                            self.message(f"{url}: HTTP {status}{suffix(detail)}"),
+                            self.message(f"{shown}: HTTP {status}{suffix(detail)}"),
                             status=status,
-                            detail=detail,
+                            detail=self._endpoint.redact(detail),
                         )
                     else:
                         outcome = Outcome.ANSWERED
@@ -318,7 +411,9 @@ class HTTPSession:
                 self.pacer.release(slot, outcome)
             delay = self._backoff(attempt, retry_after)
         n = self._max_retries
-        raise BackendError(self.message(f"{url}: {last} after {n} retr{'y' if n == 1 else 'ies'}"))
+        raise BackendError(
+            self.message(f"{shown}: {last} after {n} retr{'y' if n == 1 else 'ies'}")
+        )
 
     def run_batch(self, jobs: Sequence[Callable[[], _T]]) -> list[_T]:
         """Run ``jobs`` on up to ``max_concurrency`` threads; results in job order.
@@ -407,12 +502,3 @@ def _describe_connect_error(exc: httpx.ConnectError) -> str:
     if any(h in lowered for h in ("name or service", "nodename", "getaddrinfo", "resolve")):
         return "cannot resolve host"
     return f"connection failed ({text or type(exc).__name__})"
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user:password credentials."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

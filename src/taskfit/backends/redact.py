@@ -29,7 +29,12 @@ _SECRET_PARAM = re.compile(
     r"password|passwd|pwd|sig|signature|code|credential|credentials|session)($|[-_.])",
     re.IGNORECASE,
 )
-_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>()\[\]{}]+")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>(){}]+")
+# Punctuation that ends a sentence rather than a URL ("failed: http://h/v1?token=K: ...").
+_TRAILING = ".,;:!?"
+# Fallbacks for a URL that urlsplit refuses: mask the userinfo and key-like values anyway.
+_USERINFO = re.compile(r"(//)[^/?#@\s]*@")
+_PARAM = re.compile(r"([?&;#])([^=&;#\s]+)=([^&;#\s]*)")
 
 
 def is_secret_param(name: str) -> bool:
@@ -59,7 +64,7 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return _redact_unparsed(url)  # never fail open
     if not parts.scheme or not parts.netloc:
         return url
     netloc = parts.netloc
@@ -72,6 +77,26 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
+def _redact_unparsed(url: str) -> str:
+    """Regex masking for a URL :func:`urllib.parse.urlsplit` cannot parse."""
+    url = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", url)
+    return _PARAM.sub(
+        lambda m: (
+            f"{m.group(1)}{m.group(2)}={MASK}"
+            if m.group(3) and is_secret_param(m.group(2))
+            else m.group(0)
+        ),
+        url,
+    )
+
+
+def _redact_match(m: re.Match[str]) -> str:
+    url = m.group(0)
+    cut = len(url.rstrip(_TRAILING))
+    return redact_url(url[:cut]) + url[cut:]
+
+
 def redact_text(text: str) -> str:
-    """``text`` with every URL in it passed through :func:`redact_url`."""
-    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+    """``text`` with every URL in it passed through :func:`redact_url` (punctuation that
+    follows a URL stays outside it)."""
+    return _URL.sub(_redact_match, text)

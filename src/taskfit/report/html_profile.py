@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from taskfit.backends.redact import redact_text
 from taskfit.report.html_blocks import code, h3, list_block, num, p, section, table
 from taskfit.report.reproduce import command_line
 
@@ -194,7 +195,8 @@ def reproduce_section(doc: Doc) -> dict[str, Any] | None:
             code(line),
             list_block((f"Not restored: {c}" for c in caveats), "muted"),
             h3("Settings"),
-            table(["setting", "value"], _flat(settings)),
+            # older curve runs recorded --llm as given: credentials are redacted here too
+            table(["setting", "value"], [(k, redact_text(v)) for k, v in _flat(settings)]),
             h3("Versions") if versions else None,
             table(["package", "version"], versions.items()),
             h3("Run statistics"),

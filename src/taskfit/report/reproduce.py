@@ -22,6 +22,8 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from taskfit.backends.redact import MASK, redact_text
+
 __all__ = ["CLI_DEFAULTS", "TRUST_DEFAULTS", "command_line"]
 
 # Defaults of the command-line flags (the same as CompareOptions, CurveOptions and
@@ -36,6 +38,7 @@ CLI_DEFAULTS: dict[str, Any] = {
     "usd_per_hour": 0.10,
     "usd_per_label": 0.10,
     "horizon_months": 12.0,
+    "max_accuracy_loss": 1.0,
     "setfit_per_class": 16,
     "curve_seeds": 5,
     "distill_seeds": 3,
@@ -109,7 +112,7 @@ def _data(line: _Line, task: Mapping[str, Any], caveats: list[str]) -> None:
 def _common(line: _Line, s: Mapping[str, Any], llms: bool = True) -> None:
     if llms:
         for spec in s.get("llms") or []:
-            line.add("--llm", spec)
+            line.add("--llm", redact_text(str(spec)))  # older curve runs recorded specs as given
     line.differs(s, "shots", "--shots")
     line.differs(s, "prompt_format", "--prompt-format")
     line.differs(s, "dev_size", "--dev-size")
@@ -120,6 +123,8 @@ def _common(line: _Line, s: Mapping[str, Any], llms: bool = True) -> None:
     line.differs(s, "usd_per_hour", "--usd-per-hour")
     line.differs(s, "usd_per_label", "--usd-per-label")
     line.differs(s, "horizon_months", "--horizon-months")
+    line.differs(s, "max_accuracy_loss", "--max-accuracy-loss")
+    line.differs(s, "volume_per_month", "--volume-per-month")
     line.differs(s, "price_file", "--price-file")
 
 
@@ -210,12 +215,18 @@ def _sweep(doc: Mapping[str, Any], s: Mapping[str, Any], caveats: list[str]) -> 
 def command_line(doc: Mapping[str, Any]) -> tuple[str, list[str]]:
     """``(command, caveats)``: the ``taskfit`` command that repeats the run with the
     recorded settings, and what it cannot restore. Options only the Python API takes
-    (backend options) are never recorded; that caveat is always listed."""
+    (backend options) are never recorded; that caveat is always listed. Credentials in an
+    endpoint URL are never recorded either: the line shows them as ``***``."""
     s = doc.get("settings") or {}
     caveats: list[str] = []
     if s.get("command") in ("curve", "distill"):
         line = _sweep(doc, s, caveats)
     else:
         line = _compare(doc, s, caveats)
+    if any(MASK in redact_text(str(spec)) for spec in s.get("llms") or []):
+        caveats.append(
+            f"credentials in an endpoint URL are never recorded: put them back where {MASK} "
+            "stands in --llm (or give the key in OPENAI_API_KEY)"
+        )
     caveats.append("backend options passed from Python are not recorded")
     return line, caveats

@@ -1,9 +1,11 @@
 """Content-addressed cache of LLM calls, wrapped around any backend.
 
 The key of a call is the sha256 of the canonical JSON of (backend, model, kind, request,
-decoding params). Greedy generations ignore the seed; sampled ones (temperature > 0) are
-keyed with it, so a sampled output is never served for another seed. Misses are sent to
-the backend as one batch and written to the store as soon as they return.
+decoding params), and for an HTTP backend its endpoint URL with credentials redacted
+(only the hash is stored). Greedy generations ignore the seed; sampled ones
+(temperature > 0) are keyed with it, so a sampled output is never served for another
+seed. Misses are sent to the backend as one batch and written to the store as soon as
+they return.
 """
 
 from __future__ import annotations
@@ -29,9 +31,17 @@ __all__ = ["CachingBackend", "call_key"]
 
 
 def call_key(info: BackendInfo, kind: str, request: dict[str, Any]) -> str:
-    return canonical_hash(
-        {"backend": info.backend, "model": info.model_id, "kind": kind, "request": request}
-    )
+    key: dict[str, Any] = {
+        "backend": info.backend,
+        "model": info.model_id,
+        "kind": kind,
+        "request": request,
+    }
+    if info.endpoint is not None:
+        # Servers that name their model alike are different models. The URL is the
+        # redacted one: another key for the same endpoint keeps the cached answers.
+        key["endpoint"] = info.endpoint
+    return canonical_hash(key)
 
 
 def _gen_request_json(req: GenerateRequest) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from taskfit.backends.redact import redact_text
 from taskfit.types import UnitResult
 
 __all__ = ["MIGRATIONS", "Store", "default_home"]
@@ -212,10 +213,12 @@ class Store:
 
     # -- runs ------------------------------------------------------------------------
     def start_run(self, run_id: str, args: dict[str, Any], out_dir: str) -> None:
+        """Record a run's settings; credentials in any URL among them are redacted."""
+        recorded = redact_text(json.dumps(args, default=str))
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?)",
-                (run_id, time.time(), "running", json.dumps(args, default=str), out_dir),
+                (run_id, time.time(), "running", recorded, out_dir),
             )
 
     def finish_run(self, run_id: str, status: str) -> None:

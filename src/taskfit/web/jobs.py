@@ -5,6 +5,14 @@ connection): the server creates a job and starts a worker; the worker reports pr
 and the outcome; any page reads the job back, so progress survives a page reload and a
 server restart. A job whose worker is gone while the job is not final is marked
 ``interrupted`` when the server starts (:meth:`JobBoard.reconcile`), and so is its run.
+
+Credentials in an LLM endpoint URL (``openai:MODEL@http://user:KEY@host/v1``) are never
+written to the store: a job row holds its specs redacted, and its progress and error are
+redacted too. The specs as given reach the worker through its environment only:
+:meth:`JobBoard.create` puts them in the server's environment under the job's own
+variable, the worker process started next inherits them, :meth:`JobBoard.set_pid`
+(called once the worker is started) removes them from the server's, and the worker
+takes them with :func:`params_to_run`.
 """
 
 from __future__ import annotations
@@ -20,9 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskfit.backends import parse_spec
+from taskfit.backends.redact import redact_text, redact_url
+from taskfit.errors import TaskfitError
 from taskfit.run.store import Store
 
-__all__ = ["FINAL", "Job", "JobBoard", "Upload", "worker_alive"]
+__all__ = ["FINAL", "Job", "JobBoard", "Upload", "params_to_run", "worker_alive"]
+
+_SPECS_ENV = "TASKFIT_JOB_LLMS_"  # + job id: the job's --llm specs as given (JSON list)
 
 # queued -> running -> finished | failed; cancelling -> cancelled; interrupted (worker lost)
 FINAL = frozenset({"finished", "failed", "cancelled", "interrupted"})
@@ -128,11 +141,16 @@ class JobBoard:
 
     # -- jobs --------------------------------------------------------------------
     def create(self, params: dict[str, Any]) -> Job:
+        """A queued job; credentials in its LLM specs are kept out of the store (the
+        worker started next gets them through its environment, see the module doc)."""
         job_id = secrets.token_hex(8)
         now = time.time()
+        stored, given = _redact_params(params)
+        if given is not None:
+            os.environ[_SPECS_ENV + job_id] = json.dumps(given)
         self._write(
             "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?)",
-            (job_id, now, now, "queued", json.dumps(params), "{}", None, None, None),
+            (job_id, now, now, "queued", json.dumps(stored), "{}", None, None, None),
         )
         job = self.get(job_id)
         assert job is not None
@@ -151,6 +169,8 @@ class JobBoard:
         return [_job(r) for r in rows]
 
     def set_pid(self, job_id: str, pid: int) -> None:
+        """The worker is started: it has its environment, the server drops the specs."""
+        os.environ.pop(_SPECS_ENV + job_id, None)
         self._write(
             "UPDATE jobs SET pid = ?, updated = ? WHERE job_id = ?", (pid, time.time(), job_id)
         )
@@ -167,7 +187,7 @@ class JobBoard:
             "UPDATE jobs SET progress = ?, updated = ?,"
             " status = CASE status WHEN 'queued' THEN 'running' ELSE status END"
             " WHERE job_id = ?",
-            (json.dumps(progress), time.time(), job_id),
+            (redact_text(json.dumps(progress)), time.time(), job_id),
         )
 
     def finish(self, job_id: str, status: str, error: str | None = None) -> None:
@@ -178,7 +198,7 @@ class JobBoard:
             "UPDATE jobs SET updated = ?, error = ?,"
             " status = CASE status WHEN 'cancelling' THEN 'cancelled' ELSE ? END"
             " WHERE job_id = ? AND status NOT IN ('finished','failed','cancelled','interrupted')",
-            (time.time(), error, status, job_id),
+            (time.time(), None if error is None else redact_text(error), status, job_id),
         )
 
     def request_cancel(self, job_id: str) -> None:
@@ -225,6 +245,46 @@ class JobBoard:
             "UPDATE runs SET status = ? WHERE run_id = ? AND status IN ('running', 'failed')",
             (status, run_id),
         )
+
+
+def _shown_spec(spec: str) -> str:
+    """An ``--llm`` spec as stored: its canonical form when its URL holds credentials."""
+    try:
+        parsed = parse_spec(spec)
+    except TaskfitError:
+        return redact_text(spec)
+    if parsed.base_url and redact_url(parsed.base_url) != parsed.base_url:
+        return parsed.canonical
+    return redact_text(spec)
+
+
+def _redact_params(params: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
+    """``params`` as stored (LLM specs redacted), and the specs as given when they differ."""
+    given = [str(s) for s in params.get("llms") or ()]
+    shown = [_shown_spec(s) for s in given]
+    if shown == given:
+        return params, None
+    return {**params, "llms": shown}, given
+
+
+def params_to_run(job: Job) -> dict[str, Any]:
+    """The job's parameters with its LLM specs as given, in the worker.
+
+    The specs come from the environment the worker inherited (and are removed from it);
+    they are used only if they are the stored ones unredacted. Without them the stored
+    (redacted) specs are used, and an endpoint that needs the credentials refuses.
+    """
+    raw = os.environ.pop(_SPECS_ENV + job.job_id, None)
+    if raw is None:
+        return job.params
+    try:
+        given = json.loads(raw)
+    except ValueError:
+        return job.params
+    stored = list(job.params.get("llms") or ())
+    if not isinstance(given, list) or [_shown_spec(str(s)) for s in given] != stored:
+        return job.params
+    return {**job.params, "llms": [str(s) for s in given]}
 
 
 def _job(row: tuple[Any, ...]) -> Job:

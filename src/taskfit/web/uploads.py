@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from taskfit.backends.redact import redact_text
 from taskfit.data.validate import SUPPORTED_SUFFIXES
 from taskfit.errors import DataError, TaskfitError
 from taskfit.web.jobs import JobBoard, Upload
@@ -56,8 +57,9 @@ def safe_name(name: str | None) -> str:
 
 
 def user_message(e: TaskfitError, names: dict[str, str]) -> str:
-    """The CLI's one-line message, with server paths replaced by the user's file names."""
-    text = f"error: {e}"
+    """The CLI's one-line message, with server paths replaced by the user's file names and
+    credentials in URLs redacted."""
+    text = redact_text(f"error: {e}")
     for path, name in names.items():
         text = text.replace(path, name)
     return text

@@ -3,7 +3,10 @@
 One process per job, started by the server in its own session so that a server restart
 does not stop it. It runs :func:`taskfit.pipeline.compare`, records progress in the job
 row (throttled), then the outcome: ``finished`` with the run id, ``failed`` with the
-CLI's one-line message, or ``cancelled`` after SIGTERM. The run itself is resumable like
+CLI's one-line message, or ``cancelled`` after SIGTERM. Credentials in an LLM endpoint URL
+come from the environment the server gave it (:func:`taskfit.web.jobs.params_to_run`) and
+are redacted in everything it writes (:class:`~taskfit.web.jobs.JobBoard` redacts the job
+row; a traceback in its log is redacted here). The run itself is resumable like
 any run: units that finished before a cancel or a crash are reused next time.
 """
 
@@ -17,10 +20,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from taskfit.backends.redact import redact_text
 from taskfit.errors import TaskfitError
 from taskfit.run.execute import ProgressHook
 from taskfit.types import Unit
-from taskfit.web.jobs import JobBoard
+from taskfit.web.jobs import JobBoard, params_to_run
 from taskfit.web.params import JobParams, compare_kwargs
 from taskfit.web.uploads import user_message
 
@@ -81,7 +85,7 @@ def run_job(board: JobBoard, home: Path, job_id: str) -> int:
     names: dict[str, str] = {}
     try:
         hook.stage("loading data")
-        params = JobParams.from_json(job.params)
+        params = JobParams.from_json(params_to_run(job))  # credentials from the env
         kwargs, names = compare_kwargs(params, board, str(home))
         from taskfit.pipeline import compare
         from taskfit.report.html import write_report
@@ -102,7 +106,8 @@ def run_job(board: JobBoard, home: Path, job_id: str) -> int:
         board.finish(job_id, "failed", user_message(e, names))
         return 2
     except Exception as e:
-        traceback.print_exc()
+        # The job's log file is in the store: no credentials of an endpoint URL there.
+        sys.stderr.write(redact_text(traceback.format_exc()))
         board.finish(job_id, "failed", f"internal error: {type(e).__name__}: {e}")
         return 1
 
