@@ -34,7 +34,9 @@ def test_echo_logprobs_with_faults_retried(tmp_path):
         assert server.pending_faults == 0
     doc = json.loads((tmp_path / "o" / "results.json").read_text())
     llm = doc["approaches"][0]
-    assert llm["name"].startswith("zero-shot@openai:m@http://127.0.0.1")
+    # the name shows the model id; the full spec, endpoint included, stays in "model"
+    assert llm["name"] == "zero-shot@m"
+    assert llm["model"] == f"openai:m@{server.base_url}"
     assert llm["n_test"] == 16 and llm["parse_failures"] == 0
     assert llm["tokens"]["prompt"] > 0
     assert doc["run_stats"]["llm_calls_made"] == 16

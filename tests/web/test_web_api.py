@@ -199,9 +199,65 @@ def test_job_runs_to_a_report_matching_results(client, web_home):
     runs = client.get("/api/runs").json()
     assert runs[0]["run_id"] == job["run_id"] and runs[0]["status"] == "finished"
     assert runs[0]["dataset"] == "train.csv"
-    assert runs[0]["best"] == doc["recommendation"]["choice"]
+    assert runs[0]["recommended"] == doc["recommendation"]["choice"]
+    top = max(a["metrics"]["accuracy"]["value"] for a in doc["approaches"])
+    best = next(a for a in doc["approaches"] if a["name"] == runs[0]["most_accurate"])
+    assert best["metrics"]["accuracy"]["value"] == runs[0]["most_accurate_accuracy"] == top
     index = client.get("/").text
     assert job["run_id"] in index and "train.csv" in index
+
+
+def _plant_run(home: Path, run_id: str, choice: str, accuracies: dict[str, float]) -> None:
+    """A finished run in the store with a minimal results.json."""
+    from taskfit.run.store import Store
+
+    out = home / "runs" / run_id
+    out.mkdir(parents=True)
+    approaches = [
+        {
+            "name": name,
+            "metrics": {"accuracy": {"value": acc}, "macro_f1": {"value": acc}},
+        }
+        for name, acc in accuracies.items()
+    ]
+    doc = {
+        "run_id": run_id,
+        "task": {"source": "tickets.csv"},
+        "approaches": approaches,
+        "recommendation": {"choice": choice, "reasons": [], "warnings": []},
+        "run_stats": {},
+    }
+    (out / "results.json").write_text(json.dumps(doc), encoding="utf-8")
+    store = Store(home / "store.db")
+    try:
+        store.start_run(run_id, {}, str(out))
+        store.finish_run(run_id, "finished")
+    finally:
+        store.close()
+
+
+def test_runs_list_shows_the_recommended_and_the_most_accurate_approach(client, web_home):
+    # cheaper and not significantly less accurate: the choice is not the most accurate
+    _plant_run(web_home, "r-cheap", "tfidf-lr", {"zero-shot@gpt-4o": 0.91, "tfidf-lr": 0.88})
+    _plant_run(web_home, "r-same", "tfidf-lr", {"majority": 0.2, "tfidf-lr": 0.88})
+    runs = {r["run_id"]: r for r in client.get("/api/runs").json()}
+    cheap, same = runs["r-cheap"], runs["r-same"]
+    assert (cheap["recommended"], cheap["recommended_accuracy"]) == ("tfidf-lr", 0.88)
+    assert (cheap["most_accurate"], cheap["most_accurate_accuracy"]) == ("zero-shot@gpt-4o", 0.91)
+    assert same["recommended"] == same["most_accurate"] == "tfidf-lr"
+
+    index = client.get("/").text
+    head = index[index.index('<table id="runs">') :]
+    assert "<th>Recommended</th><th>Most accurate</th>" in head
+    assert "Best approach" not in index
+    row = re.search(r"<tr>\s*<td><a href=\"/runs/r-cheap\">.*?</tr>", index, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="(recommended|most-accurate)">(.*?)</td>', row.group(0), re.S)
+    text = {cls: re.sub(r"<[^>]+>", "", html).split() for cls, html in cells}
+    assert text == {
+        "recommended": ["tfidf-lr", "0.880"],
+        "most-accurate": ["zero-shot@gpt-4o", "0.910"],
+    }
 
 
 def test_runs_survive_a_server_restart_and_lost_workers_are_marked(web_home):

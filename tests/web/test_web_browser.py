@@ -186,6 +186,8 @@ def test_upload_run_report_and_restart_in_chromium(server: UIServer, page: Any) 
     pg.goto(server.base + "/")
     row = pg.locator("#runs tr", has_text=job["run_id"])
     assert "finished" in row.inner_text() and doc["recommendation"]["choice"] in row.inner_text()
+    top = max(a["metrics"]["accuracy"]["value"] for a in doc["approaches"])
+    assert row.locator("td.most-accurate").inner_text().split()[-1] == f"{top:.3f}"
     row.locator("a").click()
     pg.wait_for_load_state()
     _check_report(pg, doc)

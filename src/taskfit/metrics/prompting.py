@@ -65,11 +65,13 @@ class Corrected:
 
 
 def correction_name(r: UnitResult, kind: str) -> str:
-    """``zero-shot@qwen`` -> ``zero-shot+batch-cal@qwen`` (no model: ``name+batch-cal``)."""
-    suffix = f"@{r.model}"
-    if r.model and r.name.endswith(suffix):
-        return f"{r.name[: -len(suffix)]}+{kind}{suffix}"
-    return f"{r.name}+{kind}"
+    """``zero-shot@qwen`` -> ``zero-shot+batch-cal@qwen`` (no model: ``name+batch-cal``).
+
+    Approach ids never contain "@", so the name splits at its first one; the model part is
+    the name's display form (a short name), not necessarily ``r.model``.
+    """
+    approach, at, model = r.name.partition("@")
+    return f"{approach}+{kind}{at}{model}"
 
 
 def is_derived(name: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from taskfit.backends import LLMBackend, make_backend, parse_spec
@@ -114,7 +114,9 @@ class Executor:
         if cached is not None:
             self.stats.units_cached += 1
             self.hook.unit_finished(unit, cached=True)
-            return cached
+            # the key leaves out how the model is shown: a result stored under another
+            # name (another set of LLMs to tell apart, an older version) takes this one's
+            return cached if cached.name == unit.name else replace(cached, name=unit.name)
         if unit.family == "prompt":
             backend = self.backend(unit.model)
             self.hook.unit_started(unit, prompt_total(unit, backend, self.dataset))

@@ -7,10 +7,11 @@ touches no model, so a plan can be printed, cached, or shipped to any executor.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
@@ -22,6 +23,7 @@ __all__ = [
     "PROMPT_APPROACHES",
     "PlanOptions",
     "learner_unit",
+    "model_names",
     "parse_approaches",
     "plan_units",
     "prompt_unit",
@@ -90,6 +92,66 @@ def stratified_sample(labels: Sequence[str], n: int | None, seed: int) -> tuple[
     return tuple(sorted(picked))
 
 
+def _short(spec: LLMSpec) -> str:
+    # the scripted test backend keeps its plain name: "zero-shot@fake", not "@fake-fake"
+    return "fake" if spec.canonical == "fake" else spec.short
+
+
+def _url_parts(spec: LLMSpec) -> tuple[str, str]:
+    """An endpoint's host[:port] and path, never its credentials or query; ("", "")
+    without a URL or with one that cannot be parsed."""
+    if not spec.base_url:
+        return "", ""
+    try:
+        parts = urlsplit(spec.base_url)
+    except ValueError:
+        return "", ""
+    return parts.netloc.rsplit("@", 1)[-1], parts.path.rstrip("/")
+
+
+def _host(spec: LLMSpec) -> str:
+    return _url_parts(spec)[0]
+
+
+def _endpoint(spec: LLMSpec) -> str:
+    host, path = _url_parts(spec)
+    return host + path if host else ""
+
+
+def model_names(specs: Sequence[LLMSpec]) -> dict[str, str]:
+    """Canonical spec -> the short name approach names show, distinct for distinct specs.
+
+    A spec shows its model's short name (a GGUF file's stem, an endpoint's model id,
+    ``smollm2``, ``fake``). Specs that share one are told apart: endpoints by their
+    host (``m@host:port``, then ``m@host:port/path``), anything left by a number in
+    the order given (``model``, ``model-2``).
+
+    >>> from taskfit.backends import parse_spec
+    >>> specs = ["gguf:/a/model.gguf", "openai:m@http://h1:8000/v1", "openai:m@http://h2/v1"]
+    >>> sorted(model_names([parse_spec(s) for s in specs]).values())
+    ['m@h1:8000', 'm@h2', 'model']
+    """
+    unique = list({s.canonical: s for s in specs}.values())
+    names = {s.canonical: _short(s) for s in unique}
+    for qualify in (_host, _endpoint):
+        counts = Counter(names.values())
+        for s in unique:
+            name = names[s.canonical]
+            if counts[name] > 1 and qualify(s):
+                names[s.canonical] = f"{_short(s)}@{qualify(s)}"
+    taken: set[str] = set()
+    counts = Counter(names.values())
+    for s in unique:
+        name = base = names[s.canonical]
+        k = 1
+        while name in taken or (k > 1 and name in counts):
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name)
+        names[s.canonical] = name
+    return names
+
+
 def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
     """Every unit of a comparison, prompted approaches first (they share a backend)."""
     test_labels = [ex.label for ex in dataset.test]
@@ -117,7 +179,10 @@ def prompt_unit(
     seed: int,
     opts: PlanOptions,
 ) -> Unit:
-    """One prompted approach on one LLM; the seed picks few-shot demonstrations."""
+    """One prompted approach on one LLM; the seed picks few-shot demonstrations.
+
+    Its name shows the model's short name, told apart from the other LLMs of
+    ``opts.llms`` (:func:`model_names`)."""
     params: list[tuple[str, Any]] = [
         ("label_name", opts.label_name),
         ("prompt_format", opts.prompt_format),
@@ -129,8 +194,16 @@ def prompt_unit(
         params.append(("shots", opts.shots))
     if approach == "few-shot-knn":
         params.append(("encoder", opts.encoder))
+    names = model_names((*opts.llms, spec))
     return Unit(
-        approach, "prompt", spec.canonical, dataset.data_hash, test_indices, seed, tuple(params)
+        approach,
+        "prompt",
+        spec.canonical,  # the full spec: the key, results' "model" and the backend use it
+        dataset.data_hash,
+        test_indices,
+        seed,
+        tuple(params),
+        alias=names[spec.canonical],
     )
 
 

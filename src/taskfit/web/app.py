@@ -393,7 +393,28 @@ def _report(ctx: _Context, out_dir: Path) -> Path:
     return report
 
 
+def _accuracies(doc: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Approach name -> (accuracy, macro-F1) of a results document; unreadable ones left out."""
+    out = {}
+    for a in doc.get("approaches") or []:
+        with suppress(KeyError, TypeError, ValueError):
+            m = a["metrics"]
+            out[str(a["name"])] = (float(m["accuracy"]["value"]), float(m["macro_f1"]["value"]))
+    return out
+
+
+def _most_accurate(scores: dict[str, tuple[float, float]]) -> str:
+    """The approach with the highest accuracy; ties go to macro-F1, then to the name that
+    sorts first (as the significance tests pick their reference)."""
+    if not scores:
+        return ""
+    return min(scores, key=lambda n: (-scores[n][0], -scores[n][1], n))
+
+
 def _runs(store: Store, upload_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The runs list: the recommendation's choice and the most accurate approach are
+    shown side by side (they differ when cost, latency or a tie within the noise
+    decide)."""
     rows = []
     for r in store.runs():
         doc: dict[str, Any] = {}
@@ -401,12 +422,18 @@ def _runs(store: Store, upload_names: dict[str, str]) -> list[dict[str, Any]]:
             with suppress(TaskfitError):
                 doc = load_results(Path(r["out_dir"]))
         source = str((doc.get("task") or {}).get("source") or "")
+        scores = _accuracies(doc)
+        recommended = str((doc.get("recommendation") or {}).get("choice") or "")
+        best = _most_accurate(scores)
         rows.append(
             {
                 **r,
                 "has_results": bool(doc),
                 "dataset": upload_names.get(source, Path(source).name if source else ""),
-                "best": str((doc.get("recommendation") or {}).get("choice") or ""),
+                "recommended": recommended,
+                "recommended_accuracy": scores[recommended][0] if recommended in scores else None,
+                "most_accurate": best,
+                "most_accurate_accuracy": scores[best][0] if best else None,
                 "created_text": _when(r["created"]),
             }
         )
