@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taskfit.backends import parse_spec
+from taskfit.backends.options import options_for
 from taskfit.data import load_dataset, load_demo
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
 from taskfit.metrics import DEFAULT_PRICES, DEFAULT_USD_PER_HOUR, load_price_file
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
 from taskfit.metrics.curves import score_curves
+from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.pipeline import (
     check_llms,
     package_versions,
@@ -70,6 +73,8 @@ class CurveOptions:
     usd_per_hour: float = DEFAULT_USD_PER_HOUR
     usd_per_label: float = DEFAULT_USD_PER_LABEL
     horizon_months: float = DEFAULT_HORIZON_MONTHS
+    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS  # the recommendation's trade rule
+    volume_per_month: float | None = None
     price_file: str | None = None
     plots: bool = True
     out: str | None = None
@@ -181,7 +186,9 @@ def curve_dataset(
             dataset=dataset,
             store=store,
             embedder=Embedder(opts.encoder, cache=store),
-            backend_factory=lambda c: make_backend(llms[c], **opts.backend_options.get(c, {})),
+            backend_factory=lambda c: make_backend(
+                llms[c], **options_for(opts.backend_options, llms[c])
+            ),
             hook=hook,
         )
         results = executor.run(spec.units)
@@ -241,6 +248,8 @@ def _render(
         usd_per_hour=opts.usd_per_hour,
         usd_per_label=opts.usd_per_label,
         horizon_months=opts.horizon_months,
+        max_accuracy_loss=opts.max_accuracy_loss,
+        volume_per_month=opts.volume_per_month,
         seed=opts.seed,
         extra_reasons=[
             a["crossover"]["message"] for a in scores.section["approaches"] if a["crossover"]
@@ -276,7 +285,10 @@ def _settings(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str
         "command": "curve",
         "approaches": list(opts.approaches),
         "prompted": list(opts.prompted),
-        "llms": list(opts.llms or (("smollm2",) if opts.prompted else ())),
+        # canonical specs: an endpoint's credentials are never recorded
+        "llms": [
+            parse_spec(s).canonical for s in opts.llms or (("smollm2",) if opts.prompted else ())
+        ],
         "budgets": list(spec.budgets),
         "budget_unit": spec.budget_unit,
         "seeds": list(spec.seeds),
@@ -290,6 +302,8 @@ def _settings(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str
         "usd_per_hour": opts.usd_per_hour,
         "usd_per_label": opts.usd_per_label,
         "horizon_months": opts.horizon_months,
+        "max_accuracy_loss": opts.max_accuracy_loss,
+        "volume_per_month": opts.volume_per_month,
         "price_file": opts.price_file,
         "columns": {
             "text": dataset.text_col,

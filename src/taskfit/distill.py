@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from taskfit.backends import LLMSpec
+from taskfit.backends.options import options_for
 from taskfit.data import load_dataset, load_demo, load_examples, read_table
 from taskfit.errors import DataError, UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
@@ -39,6 +40,7 @@ from taskfit.metrics import (
     price_for,
 )
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
+from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.metrics.quality import bootstrap_interval
 from taskfit.pipeline import check_llms, package_versions, write_atomic
 from taskfit.prompting.select import DEFAULT_DEV_SIZE
@@ -91,6 +93,8 @@ class DistillOptions:
     usd_per_hour: float = DEFAULT_USD_PER_HOUR
     usd_per_label: float = DEFAULT_USD_PER_LABEL
     horizon_months: float = DEFAULT_HORIZON_MONTHS
+    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS  # the recommendation's trade rule
+    volume_per_month: float | None = None
     price_file: str | None = None
     plots: bool = True
     out: str | None = None
@@ -253,7 +257,9 @@ def distill_dataset(
                 dataset=ds,
                 store=store,
                 embedder=embedder,
-                backend_factory=lambda c: make_backend(spec, **opts.backend_options.get(c, {})),
+                backend_factory=lambda c: make_backend(
+                    spec, **options_for(opts.backend_options, spec)
+                ),
                 hook=hook,
             )
 
@@ -405,6 +411,8 @@ def _render(
         usd_per_hour=opts.usd_per_hour,
         usd_per_label=opts.usd_per_label,
         horizon_months=opts.horizon_months,
+        max_accuracy_loss=opts.max_accuracy_loss,
+        volume_per_month=opts.volume_per_month,
         seed=opts.seed,
         llm_labelling_usd={r.name: labelling_usd for r in headline},
         human_labels={r.name: human_gold for r in headline},
@@ -549,6 +557,8 @@ def _settings(opts: DistillOptions, dataset: Dataset, spec: LLMSpec) -> dict[str
         "usd_per_hour": opts.usd_per_hour,
         "usd_per_label": opts.usd_per_label,
         "horizon_months": opts.horizon_months,
+        "max_accuracy_loss": opts.max_accuracy_loss,
+        "volume_per_month": opts.volume_per_month,
         "price_file": opts.price_file,
         "columns": {
             "text": dataset.text_col,

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import time
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -23,11 +24,13 @@ from taskfit.advise.card import TaskCard, load_card
 from taskfit.advise.flows import FACTS
 from taskfit.backends import LLMSpec, parse_spec
 from taskfit.backends.llamacpp import check_gguf
+from taskfit.backends.options import options_for
 from taskfit.data import load_dataset, load_demo
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
 from taskfit.metrics import DEFAULT_PRICES, DEFAULT_USD_PER_HOUR, load_price_file
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
+from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.prompting.select import DEFAULT_DEV_SIZE, PROMPT_FORMATS
 from taskfit.report import render_summary
 from taskfit.run.execute import Executor, ProgressHook
@@ -45,6 +48,7 @@ from taskfit.types import (
     ApproachMetrics,
     Comparison,
     Dataset,
+    EvidenceSet,
     Example,
     Profile,
     Recommendation,
@@ -78,6 +82,10 @@ class CompareOptions:
     usd_per_hour: float = DEFAULT_USD_PER_HOUR
     usd_per_label: float = DEFAULT_USD_PER_LABEL
     horizon_months: float = DEFAULT_HORIZON_MONTHS
+    # The trade rule: accuracy points a cheaper approach may lose (non-inferiority margin)
+    # and the monthly volume at which "cheaper" is judged (None: running cost per 1k).
+    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS
+    volume_per_month: float | None = None
     price_file: str | None = None
     plots: bool = True
     setfit_per_class: int = 16
@@ -140,6 +148,15 @@ class CompareResult:
 def check_llms(specs: Sequence[str]) -> tuple[LLMSpec, ...]:
     parsed = tuple(parse_spec(s) for s in specs)
     for sp in parsed:
+        if sp.kind == "openai" and sp.base_url:
+            try:
+                urllib.parse.urlsplit(sp.base_url).port  # noqa: B018 - parses host and port
+            except ValueError as e:
+                # Not echoed: an unparsable URL cannot be redacted reliably.
+                raise UsageError(
+                    f"--llm openai:{sp.target}@URL: the URL cannot be parsed ({e}); "
+                    "write it as http(s)://[user:key@]host[:port]/path"
+                ) from None
         if sp.kind == "gguf" and sp.target != "smollm2":
             from taskfit.errors import BackendError
 
@@ -222,6 +239,12 @@ def validate_options(
     if opts.shots < 1:
         raise UsageError("--shots must be at least 1")
     check_prompt_options(opts.prompt_format, opts.dev_size)
+    if not 0 <= opts.max_accuracy_loss <= 100:
+        raise UsageError(
+            f"--max-accuracy-loss must be between 0 and 100 points, got {opts.max_accuracy_loss:g}"
+        )
+    if opts.volume_per_month is not None and not 0 <= opts.volume_per_month < float("inf"):
+        raise UsageError(f"--volume-per-month must be >= 0, got {opts.volume_per_month:g}")
     uses_encoder = {"encoder-lr", "setfit", "few-shot-knn"} & set(approaches)
     if uses_encoder:
         resolve_encoder(opts.encoder)
@@ -317,7 +340,7 @@ def compare_dataset(
             store=store,
             embedder=Embedder(opts.encoder, cache=store),
             backend_factory=lambda c: make_backend(
-                spec_by_canonical[c], **opts.backend_options.get(c, {})
+                spec_by_canonical[c], **options_for(opts.backend_options, spec_by_canonical[c])
             ),
             hook=hook,
             # with trust measures, headline models are kept to predict the derived test sets
@@ -325,6 +348,7 @@ def compare_dataset(
         )
         results = executor.run(units)
         trust_sections: dict[str, Any] = {}
+        evidence: list[EvidenceSet] = []
         if opts.trust.measures:
             from taskfit.trust import run_trust
 
@@ -340,6 +364,7 @@ def compare_dataset(
                 ood_source=opts.trust.ood_test or "",
             )
             trust_sections = outcome.sections
+            evidence = outcome.evidence
             trust_sections["trust_notes"] = outcome.notes
             trust_sections["trust_seconds"] = time.perf_counter() - t_trust
         result = _score_and_render(
@@ -355,6 +380,7 @@ def compare_dataset(
             profile,
             advice,
             trust_sections,
+            evidence,
         )
         store.finish_run(run_id, "finished")
         return result
@@ -415,6 +441,8 @@ def _settings(
         "usd_per_hour": opts.usd_per_hour,
         "usd_per_label": opts.usd_per_label,
         "horizon_months": opts.horizon_months,
+        "max_accuracy_loss": opts.max_accuracy_loss,
+        "volume_per_month": opts.volume_per_month,
         "price_file": opts.price_file,
         "card": opts.card,
         "answers": dict(sorted(opts.answers.items())),
@@ -452,6 +480,7 @@ def _score_and_render(
     profile: Profile,
     advice: Advice,
     trust_sections: dict[str, Any] | None = None,
+    evidence: Sequence[EvidenceSet] = (),
 ) -> CompareResult:
     scored = score_headline(
         dataset,
@@ -468,6 +497,9 @@ def _score_and_render(
         latency_p95_ms=opts.latency_p95_ms,
         budget_per_1k=opts.budget_per_1k,
         prior=advice.prior,
+        max_accuracy_loss=opts.max_accuracy_loss,
+        volume_per_month=opts.volume_per_month,
+        evidence=evidence,
     )
     doc = scored.doc
     doc["profile"] = profile.to_json()

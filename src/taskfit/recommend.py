@@ -1,10 +1,15 @@
-"""Recommendation (first version): evidence + constraints -> a choice with its reasons.
+"""Recommendation: evidence + constraints -> a choice with its reasons.
 
 1. Drop approaches that break a hard constraint (``--latency-p95-ms``,
    ``--budget-per-1k``), saying which and by how much.
-2. Among the rest take the most accurate, then test every other one against it
-   (McNemar on the test examples both saw). If a cheaper approach is not
-   significantly worse (p >= ``alpha``), prefer the cheapest such one and say so.
+2. Among the rest take the most accurate; a cheaper approach replaces it only when it is
+   *non-inferior*: the paired bootstrap interval of the accuracy difference ends within
+   ``margin`` (``--max-accuracy-loss``, default 1 point) on the test set and, when the run
+   measured them, out of distribution and on perturbed inputs
+   (:mod:`taskfit.recommend_choice`). "Cheaper" is the total cost over the horizon at
+   ``--volume-per-month`` when given, else the running cost per 1k predictions. McNemar
+   p-values are still reported with every comparison, but "not significantly worse" is
+   never read as "as good".
 3. Every reason names its figures; warnings flag evidence that says little (the
    embedded smoke-test LLM, a best approach that does not beat the majority baseline).
 4. Given the decision flows' prior (``taskfit advise``), say whether the measured choice
@@ -17,9 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from taskfit.metrics import compare_to_best
+from taskfit.metrics.costmodel import CostModel
+from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
+from taskfit.recommend_choice import EvidenceSet, choose
 from taskfit.types import ApproachMetrics, Comparison, Recommendation, UnitResult
 
-__all__ = ["SMOKE_TEST_WARNING", "Constraints", "against_prior", "recommend"]
+__all__ = ["SMOKE_TEST_WARNING", "Constraints", "EvidenceSet", "against_prior", "recommend"]
 
 SMOKE_TEST_WARNING = (
     "The only LLM measured is the embedded SmolLM2-135M smoke-test model, which is near "
@@ -32,8 +40,17 @@ SMOKE_TEST_WARNING = (
 
 @dataclass(frozen=True)
 class Constraints:
+    """Hard limits and the trade rule's settings.
+
+    ``max_accuracy_loss`` is in accuracy points (1.0 = one point; 0 never trades accuracy
+    for cost); ``volume_per_month`` switches "cheaper" from running cost per 1k to the
+    total cost over the cost model's horizon.
+    """
+
     latency_p95_ms: float | None = None
     budget_per_1k: float | None = None
+    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS
+    volume_per_month: float | None = None
 
 
 def _usd(x: float) -> str:
@@ -62,16 +79,28 @@ def recommend(
     constraints: Constraints = Constraints(),
     smoke_test_llms: Sequence[str] = (),
     real_llms: Sequence[str] = (),
-    alpha: float = 0.05,
     prior: str | None = None,
+    cost_model: CostModel | None = None,
+    evidence: Sequence[EvidenceSet] = (),
+    seed: int = 0,
 ) -> tuple[Recommendation, list[Comparison]]:
     """Choose an approach; also return the comparisons against the best feasible one.
 
     ``prior`` is the advice's prior (one of ``taskfit.advise.PRIORS``); when given, the
-    last reason says whether the measurements agree with it.
+    last reason says whether the measurements agree with it. ``evidence`` holds the
+    out-of-distribution and perturbed-input sets the choice must also hold up on;
+    ``cost_model`` prices the trade at ``constraints.volume_per_month``.
     """
     rec, comparisons = _recommend(
-        metrics, results, y_true, constraints, smoke_test_llms, real_llms, alpha
+        metrics,
+        results,
+        y_true,
+        constraints,
+        smoke_test_llms,
+        real_llms,
+        cost_model,
+        evidence,
+        seed,
     )
     if prior is None:
         return rec, comparisons
@@ -148,6 +177,23 @@ def against_prior(
     return None, f"{words}; the measurements decide for {_SIDE_WORDS[side]} ({best})."
 
 
+def _test_set(
+    names: Sequence[str],
+    results: Mapping[str, UnitResult],
+    y_true: Mapping[str, Sequence[str]],
+) -> EvidenceSet:
+    correct = {
+        n: {
+            i: t == p
+            for i, t, p in zip(
+                results[n].test_indices, y_true[n], results[n].predictions, strict=True
+            )
+        }
+        for n in names
+    }
+    return EvidenceSet("test", "the test set", correct)
+
+
 def _recommend(
     metrics: Sequence[ApproachMetrics],
     results: Mapping[str, UnitResult],
@@ -155,7 +201,9 @@ def _recommend(
     constraints: Constraints,
     smoke_test_llms: Sequence[str],
     real_llms: Sequence[str],
-    alpha: float,
+    cost_model: CostModel | None,
+    evidence: Sequence[EvidenceSet],
+    seed: int,
 ) -> tuple[Recommendation, list[Comparison]]:
     reasons: list[str] = []
     warnings: list[str] = []
@@ -174,37 +222,36 @@ def _recommend(
         ), []
 
     by_name = {m.name: m for m in feasible}
-    best_name, comparisons = compare_to_best(
+    best_name, mcnemar = compare_to_best(
         {n: results[n] for n in by_name}, {n: y_true[n] for n in by_name}, by_name
     )
     best = by_name[best_name]
     reasons.insert(
         0, f"Most accurate: {best.name}, {_fmt_acc(best)}, macro-F1 {best.macro_f1.value:.3f}."
     )
-    ties = [by_name[c.b] for c in comparisons if c.n > 0 and c.p_value >= alpha]
-    cheaper = [m for m in ties if m.cost_per_1k_usd < best.cost_per_1k_usd]
-    choice = best
-    if cheaper:
-        choice = min(
-            cheaper, key=lambda m: (m.cost_per_1k_usd, m.latency_p95_ms, -m.accuracy.value)
+    picked = choose(
+        feasible,
+        best_name,
+        _test_set(list(by_name), results, y_true),
+        evidence,
+        margin=constraints.max_accuracy_loss / 100.0,
+        cost_model=cost_model,
+        volume_per_month=constraints.volume_per_month,
+        seed=seed,
+    )
+    reasons += picked.reasons
+    warnings += picked.warnings
+    tests = picked.sets[0].tests
+    comparisons = [
+        replace(
+            c,
+            difference=tests[c.b].difference if c.b in tests else None,
+            verdict=tests[c.b].verdict if c.b in tests else None,
+            n_needed=tests[c.b].n_needed if c.b in tests else None,
         )
-        p = next(c for c in comparisons if c.b == choice.name)
-        reasons.append(
-            f"Prefer {choice.name}: it is not significantly less accurate than {best.name} "
-            f"({_fmt_acc(choice)}; McNemar p={p.p_value:.3f} on {p.n} shared examples) and "
-            f"costs {_usd(choice.cost_per_1k_usd)} vs {_usd(best.cost_per_1k_usd)} per 1k "
-            f"predictions (p95 latency {choice.latency_p95_ms:.1f} vs "
-            f"{best.latency_p95_ms:.1f} ms)."
-        )
-    else:
-        worse = [c for c in comparisons if c.p_value < alpha]
-        if worse:
-            reasons.append(
-                f"{best.name} is significantly more accurate than "
-                + ", ".join(f"{c.b} (p={c.p_value:.3g}, n={c.n})" for c in worse[:4])
-                + ("" if len(worse) <= 4 else f" and {len(worse) - 4} more")
-                + "."
-            )
+        for c in mcnemar
+    ]
+    choice = by_name[picked.choice]
     reasons.append(
         f"{choice.name} costs {_usd(choice.cost_per_1k_usd)} per 1k predictions "
         f"({choice.cost_basis}); p50/p95 latency {choice.latency_p50_ms:.1f}/"
@@ -222,4 +269,9 @@ def _recommend(
                 f"{choice.name}'s accuracy interval includes the majority baseline: "
                 "the evidence for any learned approach here is weak."
             )
-    return Recommendation(choice.name, tuple(reasons), tuple(warnings)), comparisons
+    rule = {
+        "max_accuracy_loss_points": constraints.max_accuracy_loss,
+        "volume_per_month": constraints.volume_per_month,
+        **picked.to_json(),
+    }
+    return Recommendation(choice.name, tuple(reasons), tuple(warnings), rule=rule), comparisons

@@ -17,6 +17,7 @@ A majority-class baseline answers one label by design; it is listed as collapsed
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from taskfit.metrics.collapse import Collapse
@@ -115,10 +116,4 @@ def with_prompting(
     warns = collapse_warnings(doc, collapses)
     if not warns:
         return rec
-    return Recommendation(
-        rec.choice,
-        rec.reasons,
-        (*rec.warnings, *warns),
-        rec.prior,
-        rec.agrees_with_prior,
-    )
+    return replace(rec, warnings=(*rec.warnings, *warns))

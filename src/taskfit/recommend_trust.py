@@ -8,6 +8,7 @@ used to route work).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from taskfit.types import Recommendation
@@ -161,10 +162,4 @@ def with_trust(rec: Recommendation, doc: Mapping[str, Any]) -> Recommendation:
         _shortcuts(choice, doc["shortcuts"], warns)
     if doc.get("groups"):
         _groups(choice, doc["groups"], warns)
-    return Recommendation(
-        rec.choice,
-        (*rec.reasons, *reasons),
-        (*rec.warnings, *warns),
-        rec.prior,
-        rec.agrees_with_prior,
-    )
+    return replace(rec, reasons=(*rec.reasons, *reasons), warnings=(*rec.warnings, *warns))

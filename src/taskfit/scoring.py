@@ -7,7 +7,7 @@ hands over the unit results it wants in the headline table and adds its own sect
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from taskfit.backends import LLMSpec
@@ -18,13 +18,14 @@ from taskfit.metrics.costmodel import (
     approach_cost,
     build_cost_model,
 )
+from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.metrics.prompting import (
     Corrected,
     derive_corrections,
     find_collapses,
     prompting_section,
 )
-from taskfit.recommend import Constraints, recommend
+from taskfit.recommend import Constraints, EvidenceSet, recommend
 from taskfit.recommend_prompting import with_prompting
 from taskfit.report import build_results
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
@@ -113,6 +114,9 @@ def score_headline(
     extra_reasons: Sequence[str] = (),
     llm_labelling_usd: Mapping[str, float] | None = None,
     human_labels: Mapping[str, int] | None = None,
+    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS,
+    volume_per_month: float | None = None,
+    evidence: Sequence[EvidenceSet] = (),
 ) -> Scored:
     """Metrics with intervals, the recommendation, the cost model and the document.
 
@@ -145,23 +149,6 @@ def score_headline(
                 seed=seed,
             )
         )
-    rec, comparisons = recommend(
-        _without_ties(metrics, corrected),
-        by_name,
-        y_true,
-        constraints=Constraints(latency_p95_ms, budget_per_1k),
-        smoke_test_llms=[s.canonical for s in llms if s.canonical == "smollm2"],
-        real_llms=[s.canonical for s in llms if s.canonical != "smollm2"],
-        prior=prior,
-    )
-    if extra_reasons:
-        rec = Recommendation(
-            rec.choice,
-            (*rec.reasons, *extra_reasons),
-            rec.warnings,
-            rec.prior,
-            rec.agrees_with_prior,
-        )
     assumptions = CostAssumptions(
         usd_per_label=usd_per_label,
         usd_per_hour=usd_per_hour,
@@ -169,6 +156,20 @@ def score_headline(
         prices=used_prices,
     )
     model = cost_model_for(metrics, assumptions, llm_labelling_usd, human_labels)
+    rec, comparisons = recommend(
+        _without_ties(metrics, corrected),
+        by_name,
+        y_true,
+        constraints=Constraints(latency_p95_ms, budget_per_1k, max_accuracy_loss, volume_per_month),
+        smoke_test_llms=[s.canonical for s in llms if s.canonical == "smollm2"],
+        real_llms=[s.canonical for s in llms if s.canonical != "smollm2"],
+        prior=prior,
+        cost_model=model,
+        evidence=evidence,
+        seed=seed,
+    )
+    if extra_reasons:
+        rec = replace(rec, reasons=(*rec.reasons, *extra_reasons))
     doc = build_results(
         run_id=run_id,
         dataset=dataset,

@@ -10,7 +10,7 @@ store like any other, and unchanged texts are served from the caches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,17 +31,35 @@ from taskfit.run.variants import (
     ood_file_variant,
     perturbed_variant,
 )
-from taskfit.types import Dataset, Example, Unit, UnitResult
+from taskfit.types import Dataset, EvidenceSet, Example, Unit, UnitResult
 
 __all__ = ["TrustOutcome", "run_trust"]
 
 
 @dataclass
 class TrustOutcome:
-    """The results.json sections and notes for the user."""
+    """The results.json sections, notes for the user, and the evidence sets (per-example
+    correctness out of distribution and on perturbed inputs) the recommendation weighs."""
 
     sections: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    evidence: list[EvidenceSet] = field(default_factory=list)
+
+
+def _correct(
+    dataset: Dataset, results: Mapping[str, UnitResult], keep: Callable[[int], bool], tag: str = ""
+) -> dict[str, dict[Any, bool]]:
+    """name -> {(tag, test index): right?} over the kept test examples of each result."""
+    out: dict[str, dict[Any, bool]] = {}
+    for name, r in results.items():
+        rows = {
+            (tag, i): dataset.test[i].label == p
+            for i, p in zip(r.test_indices, r.predictions, strict=True)
+            if keep(i)
+        }
+        if rows:
+            out[name] = rows
+    return out
 
 
 def _run(
@@ -75,7 +93,10 @@ def run_trust(
             executor, dataset, headline_units, headline, opts
         )
     if opts.on("robustness"):
-        out.sections["robustness"] = _robustness(executor, dataset, headline_units, headline, opts)
+        out.sections["robustness"], robust = _robustness(
+            executor, dataset, headline_units, headline, opts
+        )
+        out.evidence.append(robust)
     if opts.on("ood"):
         variant, notes = _ood_variant(executor, dataset, opts, ood_examples, ood_source, seed)
         out.notes += notes
@@ -86,11 +107,20 @@ def run_trust(
                 units_for(variant, headline_units, llm_max_test=cap, seed=seed),
                 "out-of-distribution",
             )
+            source = _source(opts, ood_source)
+            headline_res = {r.name: res[r.name] for r in headline if r.name in res}
+            out.evidence.append(
+                EvidenceSet(
+                    "ood",
+                    f"out of distribution ({source})",
+                    _correct(variant.dataset, headline_res, lambda i: i >= variant.n_id),
+                )
+            )
             out.sections["ood"] = sections.ood_section(
                 variant.dataset,
                 variant.n_id,
                 [res[r.name] for r in headline if r.name in res],
-                source=_source(opts, ood_source),
+                source=source,
                 notes=(*variant.notes, *notes),
                 seed=seed,
             )
@@ -147,7 +177,7 @@ def _robustness(
     units: Sequence[Unit],
     headline: Sequence[UnitResult],
     opts: TrustOptions,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], EvidenceSet]:
     kinds = opts.perturbations or PERTURBATIONS
     seed = opts.perturb_seed
     perturbed: dict[str, tuple[Sequence[bool], Mapping[str, UnitResult]]] = {}
@@ -164,12 +194,19 @@ def _robustness(
             for i, (a, b) in enumerate(zip(dataset.test, v.dataset.test, strict=True))
         ]
     section = sections.robustness_section(dataset, headline, perturbed, DESCRIPTIONS, seed=seed)
+    names = {r.name for r in headline}
+    correct: dict[str, dict[Any, bool]] = {}
+    for kind, (flags, by_name) in perturbed.items():
+        kept = {n: r for n, r in by_name.items() if n in names}
+        for name, rows in _correct(dataset, kept, flags.__getitem__, kind).items():
+            correct.setdefault(name, {}).update(rows)
     section["n_changed"] = {k: sum(ch) for k, (ch, _) in perturbed.items()}
     section["exported"] = None
     if opts.export_perturbed:
         export_perturbed(Path(opts.export_perturbed), export)
         section["exported"] = opts.export_perturbed
-    return section
+    label = f"on perturbed inputs ({', '.join(kinds)})"
+    return section, EvidenceSet("robustness", label, correct)
 
 
 def _ood_variant(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ __all__ = [
     "DomainFit",
     "DuplicatePair",
     "DuplicateReport",
+    "EvidenceSet",
     "Example",
     "Family",
     "Interval",
@@ -90,6 +92,10 @@ class Unit:
 
     Its :attr:`key` (sha256 of its canonical JSON) keys the store, so a unit that
     finished once is never run again. Any executor can run units independently.
+
+    ``model`` is the full spec (``gguf:/path/model.gguf``, ``openai:m@http://host/v1``);
+    ``alias`` is only how the model is shown in the unit's :attr:`name` (``model``,
+    ``m``): it is not part of the key, the JSON or equality.
     """
 
     approach: str  # e.g. "zero-shot", "tfidf-lr"
@@ -99,13 +105,17 @@ class Unit:
     test_indices: tuple[int, ...]
     seed: int = 0
     params: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+    alias: str = field(default="", compare=False)  # display name of ``model``; "" = model
 
     @property
     def name(self) -> str:
-        return f"{self.approach}@{self.model}" if self.model else self.approach
+        """``approach@model`` with the model's display name, or the approach alone."""
+        model = self.alias or self.model
+        return f"{self.approach}@{model}" if model else self.approach
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["alias"]
         d["test_indices"] = list(self.test_indices)
         d["params"] = [list(p) for p in self.params]
         return d
@@ -197,6 +207,29 @@ class Comparison:
     test: str
     p_value: float
     n: int  # paired examples the test used
+    # Non-inferiority of b against a (taskfit.metrics.noninferiority): accuracy(a) -
+    # accuracy(b) with its paired bootstrap interval, the verdict at the run's margin, and
+    # for an inconclusive one the paired test examples that would settle it.
+    difference: Interval | None = None
+    verdict: str | None = None
+    n_needed: int | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceSet:
+    """Per-example correctness of each approach on one set of examples.
+
+    ``key`` names the set in results.json (``test``, ``ood``, ``robustness``); ``label``
+    says it in words ("out of distribution (file:shifted.csv)").
+    """
+
+    key: str
+    label: str
+    correct: Mapping[str, Mapping[Any, bool]]  # approach -> example id -> right?
+
+    def accuracy(self, name: str) -> float:
+        c = self.correct[name]
+        return sum(c.values()) / len(c) if c else 0.0
 
 
 @dataclass(frozen=True)
@@ -208,6 +241,9 @@ class Recommendation:
     # it; None when no advice was given.
     prior: str | None = None
     agrees_with_prior: bool | None = None
+    # How the choice was made: the margin, the cost basis, each evidence set's best and
+    # non-inferiority tests (taskfit.recommend_choice.Choice.to_json); {} for none.
+    rule: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # --- profile: measured facts about a dataset (issue: profile and advise) ---------------

@@ -32,7 +32,14 @@ def test_demo_with_real_models(tmp_path, smollm2, embedder):
     assert enc.latency_p95_ms > 0 and enc.cost_per_1k_usd > 0
     assert by["few-shot-knn@smollm2"].n_train_labels > 0
     assert any("smoke-test" in w for w in res.recommendation.warnings)
-    assert (tmp_path / "o" / "summary.md").exists()
+    # The new rule's reasons: the most accurate is kept unless a cheaper approach is shown
+    # within 1 point; every cheaper one that is not gets a reason with its loss interval.
+    reasons = res.recommendation.reasons
+    assert reasons[0].startswith("Most accurate: ")
+    assert res.recommendation.choice == res.results_json["recommendation"]["rule"]["most_accurate"]
+    assert any("beyond the 1.0-point tolerance" in r for r in reasons)
+    summary = (tmp_path / "o" / "summary.md").read_text()
+    assert "How the choice is made" in summary
 
 
 def test_embeddings_are_cached_by_text(tmp_path, embedder):

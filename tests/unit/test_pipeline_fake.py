@@ -51,7 +51,19 @@ def test_results_json_contract_and_resume_from_cache(tmp_path):
     assert dev == 2 * 64 * 6
     assert doc["run_stats"]["llm_calls_made"] == 80 + dev and doc["run_stats"]["units_run"] == 4
     assert doc["recommendation"]["choice"] in names
-    assert (out / "summary.md").read_text().startswith("# taskfit comparison")
+    summary = (out / "summary.md").read_text()
+    assert summary.startswith("# taskfit comparison")
+    # The rule and its working: every comparison has the paired loss interval and verdict.
+    rule = doc["recommendation"]["rule"]
+    assert rule["max_accuracy_loss_points"] == 1.0 and rule["volume_per_month"] is None
+    assert [s["key"] for s in rule["sets"]] == ["test"]
+    for c in doc["comparisons"]:
+        d = c["difference"]
+        assert d["ci_low"] <= d["value"] <= d["ci_high"]
+        assert c["verdict"] in {"non-inferior", "inferior", "inconclusive"}
+        assert (c["n_needed"] is None) or c["verdict"] == "inconclusive"
+    assert "How the choice is made: the most accurate approach, unless" in summary
+    assert "| loss, points [95% CI] | McNemar p | shared n |" in summary
 
     again = compare_demo(llms=("fake",), approaches=FAST, home=str(home), out=str(out), max_test=40)
     stats = again.results_json["run_stats"]
@@ -85,7 +97,35 @@ def test_python_api_to_frame(tmp_path):
 def test_bad_option_writes_nothing(tmp_path):
     with pytest.raises(UsageError):
         compare_demo(llms=("fake",), approaches=("bogus",), home=str(tmp_path / "h"))
+    for bad in ({"max_accuracy_loss": -1.0}, {"volume_per_month": -5.0}):
+        with pytest.raises(UsageError, match="must be"):
+            compare_demo(llms=("fake",), approaches=("majority",), home=str(tmp_path / "h"), **bad)
     assert not (tmp_path / "h").exists()
+
+
+def test_volume_per_month_prices_the_choice_by_total_cost(tmp_path):
+    res = compare_demo(
+        llms=("fake",),
+        approaches=("majority", "tfidf-lr"),
+        home=str(tmp_path / "h"),
+        out=str(tmp_path / "o"),
+        volume_per_month=20_000,
+        horizon_months=6,
+    )
+    rule = res.results_json["recommendation"]["rule"]
+    assert rule["volume_per_month"] == 20_000
+    assert rule["cost_basis"] == "total cost over 6 months at 20k predictions/month"
+    costs = {a["name"]: a for a in res.results_json["cost_model"]["approaches"]}
+    for name, total in rule["total_usd"].items():
+        a = costs[name]
+        assert total == pytest.approx(
+            a["one_off_usd"] + 20_000 * 6 * a["running_per_1k_usd"] / 1000
+        )
+    choice = res.recommendation.choice
+    assert any(
+        r.startswith(f"At 20k predictions/month over 6 months {choice} costs")
+        for r in res.recommendation.reasons
+    )
 
 
 def test_label_descriptions_reach_the_prompt_and_the_unit_key(tmp_path):

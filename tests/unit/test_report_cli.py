@@ -135,7 +135,7 @@ def test_report_flag_is_accepted(command):
 def test_cli_defaults_are_the_option_defaults():
     c, cu, d, t = CompareOptions(), CurveOptions(), DistillOptions(), TrustOptions()
     keys = ("shots", "prompt_format", "dev_size", "seed", "encoder", "usd_per_hour")
-    for key in (*keys, "usd_per_label", "horizon_months"):
+    for key in (*keys, "usd_per_label", "horizon_months", "max_accuracy_loss"):
         assert CLI_DEFAULTS[key] == getattr(c, key) == getattr(cu, key) == getattr(d, key)
     assert CLI_DEFAULTS["setfit_per_class"] == c.setfit_per_class
     assert CLI_DEFAULTS["curve_seeds"] == cu.seeds and CLI_DEFAULTS["distill_seeds"] == d.seeds
@@ -171,6 +171,8 @@ def _demo_settings() -> dict:
         "usd_per_hour": 0.25,
         "usd_per_label": 0.1,
         "horizon_months": 12.0,
+        "max_accuracy_loss": 2.5,
+        "volume_per_month": 40000.0,
         "price_file": None,
         "card": None,
         "answers": {"ood": True, "many_tasks": False},
@@ -190,7 +192,7 @@ def test_demo_command_line_parses_back_to_the_same_settings():
     assert list(kw["approaches"]) == settings["approaches"]
     assert list(kw["llms"]) == settings["llms"]
     keys = ("shots", "prompt_format", "dev_size", "max_test", "seed", "latency_p95_ms")
-    for key in (*keys, "usd_per_hour", "on_prem"):
+    for key in (*keys, "usd_per_hour", "on_prem", "max_accuracy_loss", "volume_per_month"):
         assert kw[key] == settings[key], key
     assert kw["answers"] == settings["answers"]
     rebuilt = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(kw["trust"]).items()}

@@ -221,3 +221,23 @@ def test_reliability_and_selective_figures_are_written(trusted):
     )
     svg = (tmp / "a" / "reliability.svg").read_text()
     assert "tfidf-lr (ECE" in svg and "perfectly calibrated" in svg
+
+
+def test_the_choice_holds_on_the_ood_and_perturbed_evidence(trusted):
+    _, res, _ = trusted
+    rule = res.results_json["recommendation"]["rule"]
+    sets = {s["key"]: s for s in rule["sets"]}
+    assert list(sets) == ["test", "ood", "robustness"]
+    assert sets["ood"]["label"] == "out of distribution (file:demo:ood_test.csv)"
+    # Prompted approaches were scored on at most 30 OOD examples, learners on all 124.
+    assert sets["ood"]["n"]["tfidf-lr"] == 124 and sets["ood"]["n"]["zero-shot@fake"] <= 30
+    choice = res.recommendation.choice
+    reasons = res.recommendation.reasons
+    if all(choice in s["within_margin"] for s in rule["sets"]):
+        assert any(r.startswith("Out of distribution (file:demo:ood_test.csv): ") for r in reasons)
+        assert any(r.startswith("On perturbed inputs (") for r in reasons)
+    else:
+        assert any(r.startswith("No approach is within the tolerance") for r in reasons)
+    for s in rule["sets"][1:]:
+        best = s["best"]
+        assert s["accuracy"][best] == max(s["accuracy"].values())

@@ -358,6 +358,26 @@ HorizonOpt = Annotated[
     typer.Option("--horizon-months", help="Months over which the cost model compares approaches."),
 ]
 NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Do not write PNG/SVG plots.")]
+MaxLossOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-accuracy-loss",
+        min=0.0,
+        max=100.0,
+        help="Accuracy points a cheaper approach may lose to the most accurate one and still "
+        "be chosen; it must be non-inferior: the paired 95% interval of the loss ends within "
+        "this many points (on OOD and perturbed inputs too, when measured). 0 never trades.",
+    ),
+]
+VolumeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--volume-per-month",
+        min=0.0,
+        help="Predictions a month in production: 'cheaper' then means the total cost over "
+        "--horizon-months (labels, training and running), not the running cost per 1k.",
+    ),
+]
 
 
 def split_names(text: str) -> tuple[str, ...]:

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.measure import Measurement
 from rich.table import Table
 
 from taskfit.advise.card import parse_answers
+from taskfit.backends.redact import redact_text
 from taskfit.cli.common import (
     ApproachOpt,
     BudgetOpt,
@@ -20,6 +22,7 @@ from taskfit.cli.common import (
     LatencyOpt,
     LlmOpt,
     LlmTimeoutOpt,
+    MaxLossOpt,
     MaxTestOpt,
     NoPlotsOpt,
     OnPremOpt,
@@ -32,6 +35,7 @@ from taskfit.cli.common import (
     ShotsOpt,
     UsdHourOpt,
     UsdLabelOpt,
+    VolumeOpt,
     app,
     err,
     llm_backend_options,
@@ -56,6 +60,7 @@ from taskfit.cli.trust_opts import (
     show_trust,
     trust_options,
 )
+from taskfit.report.rule import rule_text
 
 
 def _run(fn: Any, **kwargs: Any) -> Any:
@@ -88,30 +93,15 @@ def _show(result: Any) -> None:
                 highlight=False,
             )
         out.print()
-    table = Table(title="taskfit comparison", title_justify="left")
-    for col in ("approach", "n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s"):
-        if col == "approach":
-            table.add_column(col, no_wrap=True)
-        else:
-            table.add_column(col, justify="right")
-    for m in result.metrics:
-        a = m.accuracy
-        table.add_row(
-            m.name,
-            str(m.n_test),
-            f"{a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}]",
-            f"{m.macro_f1.value:.3f}",
-            f"{m.latency_p95_ms:.1f}",
-            f"{m.cost_per_1k_usd:.3g}",
-            f"{m.train_seconds:.1f}",
-        )
-    out.print(table)
+    show_results_table(result.metrics)
     show_prompting(result.results_json)
     show_trust(result.results_json)
     rec = result.recommendation
     out.print(f"\n[bold]Recommendation: {rec.choice}[/bold]")
     for r in rec.reasons:
         out.print(f"  - {r}", markup=False, highlight=False)
+    if rule_text(rec.rule):
+        out.print(f"  {rule_text(rec.rule)}", style="dim", markup=False, highlight=False)
     for w in rec.warnings:
         out.print(f"[yellow]  ! {w}[/yellow]", highlight=False)
     doc = result.results_json
@@ -129,6 +119,52 @@ def _show(result: Any) -> None:
     )
     files = ["results.json", "summary.md", *doc.get("plots", [])]
     out.print(f"Wrote {result.out_dir}/: {', '.join(files)}", highlight=False)
+
+
+_RESULT_COLUMNS = ("n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s")
+
+
+def _result_cells(m: Any) -> list[str]:
+    a = m.accuracy
+    return [
+        str(m.n_test),
+        f"{a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}]",
+        f"{m.macro_f1.value:.3f}",
+        f"{m.latency_p95_ms:.1f}",
+        f"{m.cost_per_1k_usd:.3g}",
+        f"{m.train_seconds:.1f}",
+    ]
+
+
+def show_results_table(metrics: Any) -> None:
+    """One row per approach; when the rows do not fit the terminal (long approach names
+    at 80 columns), each approach's name goes on a line of its own above its figures,
+    so neither the name nor a figure is cut."""
+    table = Table(title="taskfit comparison", title_justify="left")
+    table.add_column("approach", no_wrap=True)
+    for col in _RESULT_COLUMNS:
+        table.add_column(col, justify="right", no_wrap=True)
+    rows = [(m.name, _result_cells(m)) for m in metrics]
+    for name, cells in rows:
+        table.add_row(name, *cells)
+    if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+        out.print(table)
+        return
+    widths = [
+        max(len(h), *(len(cells[i]) for _, cells in rows)) for i, h in enumerate(_RESULT_COLUMNS)
+    ]
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+
+    header = line(list(_RESULT_COLUMNS))
+    out.print("taskfit comparison", style="italic", highlight=False)
+    out.print("approach", style="bold", highlight=False)
+    out.print(header, style="bold", markup=False, highlight=False)
+    out.print("─" * len(header), style="dim")
+    for name, cells in rows:
+        out.print(name, markup=False, highlight=False)
+        out.print(line(cells), markup=False, highlight=False)
 
 
 def show_cost_model(model: dict[str, Any] | None) -> None:
@@ -199,6 +235,8 @@ def _options(flags: dict[str, Any]) -> dict[str, Any]:
         "usd_per_hour": flags["usd_per_hour"],
         "usd_per_label": flags["usd_per_label"],
         "horizon_months": flags["horizon_months"],
+        "max_accuracy_loss": flags["max_accuracy_loss"],
+        "volume_per_month": flags["volume_per_month"],
         "plots": not flags["no_plots"],
         "price_file": text("price_file"),
         "encoder": flags["encoder"],
@@ -246,6 +284,8 @@ def compare(
     usd_per_hour: UsdHourOpt = 0.10,
     usd_per_label: UsdLabelOpt = 0.10,
     horizon_months: HorizonOpt = 12.0,
+    volume_per_month: VolumeOpt = None,
+    max_accuracy_loss: MaxLossOpt = 1.0,
     price_file: PriceFileOpt = None,
     no_plots: NoPlotsOpt = False,
     encoder: EncoderOpt = "minilm",
@@ -316,6 +356,8 @@ def demo(
     usd_per_hour: UsdHourOpt = 0.10,
     usd_per_label: UsdLabelOpt = 0.10,
     horizon_months: HorizonOpt = 12.0,
+    volume_per_month: VolumeOpt = None,
+    max_accuracy_loss: MaxLossOpt = 1.0,
     price_file: PriceFileOpt = None,
     no_plots: NoPlotsOpt = False,
     encoder: EncoderOpt = "minilm",
@@ -346,7 +388,7 @@ def demo(
     from taskfit.pipeline import compare_demo
 
     opts = _options(locals())
-    llms = ", ".join(llm) if llm else "the embedded SmolLM2-135M"
+    llms = redact_text(", ".join(llm)) if llm else "the embedded SmolLM2-135M"
     err.print(
         f"taskfit demo: 8 customer-support intents (bundled data); LLM: {llms}; encoder: "
         f"{encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the cache.",

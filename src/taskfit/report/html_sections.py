@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from taskfit.report.html_blocks import h3, iv, list_block, num, p, pvalue, section, table, usd
+from taskfit.report.rule import rule_text
 
 __all__ = [
     "approaches_section",
@@ -104,6 +105,8 @@ def recommendation_section(doc: Doc) -> dict[str, Any] | None:
         {"kind": "choice", "text": rec["choice"]},
         list_block(rec.get("reasons", [])),
     ]
+    if rule_text(rec.get("rule")):
+        blocks.append(p(rule_text(rec.get("rule"))))
     if rec.get("warnings"):
         blocks += [h3("Warnings"), list_block(rec["warnings"], "warn")]
     if rec.get("prior"):

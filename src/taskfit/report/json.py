@@ -17,6 +17,20 @@ __all__ = ["SCHEMA_VERSION", "build_results"]
 SCHEMA_VERSION = 1
 
 
+def _comparison(c: Comparison) -> dict[str, Any]:
+    """McNemar's p-value and, when measured, the non-inferiority test of ``b`` vs ``a``."""
+    return {
+        "a": c.a,
+        "b": c.b,
+        "test": c.test,
+        "p_value": c.p_value,
+        "n": c.n,
+        "difference": None if c.difference is None else c.difference.to_json(),
+        "verdict": c.verdict,
+        "n_needed": c.n_needed,
+    }
+
+
 def _approach(m: ApproachMetrics, r: UnitResult) -> dict[str, Any]:
     return {
         "name": m.name,
@@ -99,10 +113,7 @@ def build_results(
             "notes": list(dataset.notes),
         },
         "approaches": [_approach(m, results[m.name]) for m in metrics],
-        "comparisons": [
-            {"a": c.a, "b": c.b, "test": c.test, "p_value": c.p_value, "n": c.n}
-            for c in comparisons
-        ],
+        "comparisons": [_comparison(c) for c in comparisons],
         "run_stats": dict(run_stats),
         "recommendation": {
             "choice": recommendation.choice,
@@ -110,6 +121,7 @@ def build_results(
             "warnings": list(recommendation.warnings),
             "prior": recommendation.prior,
             "agrees_with_prior": recommendation.agrees_with_prior,
+            "rule": dict(recommendation.rule),
         },
         "settings": dict(settings),
         "confusion": _confusion(dataset, metrics, results),

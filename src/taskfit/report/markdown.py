@@ -12,6 +12,7 @@ from taskfit.report.markdown_sections import (
     plots_lines,
 )
 from taskfit.report.markdown_trust import trust_lines
+from taskfit.report.rule import rule_text, verdict_cell
 
 __all__ = ["render_summary"]
 
@@ -36,6 +37,8 @@ def render_summary(results: dict[str, Any]) -> str:
         "",
         *[f"- {_cell(r)}" for r in rec["reasons"]],
     ]
+    if rule_text(rec.get("rule")):
+        lines += ["", f"*{_cell(rule_text(rec.get('rule')))}*"]
     if rec.get("warnings"):
         lines += ["", "**Warnings**", "", *[f"- {_cell(w)}" for w in rec["warnings"]]]
     lines += [
@@ -61,13 +64,20 @@ def render_summary(results: dict[str, Any]) -> str:
     if results["comparisons"]:
         lines += [
             "",
-            "## Significance against the best (McNemar)",
+            "## Against the most accurate: accuracy loss and McNemar",
             "",
-            "| a | b | p-value | shared n |",
-            "|---|---|---:|---:|",
+            "Loss = accuracy points b gives up against a, with its paired 95% bootstrap "
+            "interval and the non-inferiority verdict at the run's tolerance; ~n = paired test "
+            "examples that would settle an inconclusive one.",
+            "",
+            "| a | b | loss, points [95% CI] | McNemar p | shared n |",
+            "|---|---|---|---:|---:|",
         ]
         for c in results["comparisons"]:
-            lines.append(f"| {_cell(c['a'])} | {_cell(c['b'])} | {c['p_value']:.4f} | {c['n']} |")
+            lines.append(
+                f"| {_cell(c['a'])} | {_cell(c['b'])} | {verdict_cell(c)} "
+                f"| {c['p_value']:.4f} | {c['n']} |"
+            )
     lines += prompting_lines(results)
     lines += trust_lines(results)
     lines += curves_lines(results.get("curves"))
