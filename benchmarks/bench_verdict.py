@@ -94,6 +94,7 @@ def main() -> int:
     from taskfit.run.trust_plan import TrustOptions
 
     home = Path(args.home or tempfile.mkdtemp(prefix="taskfit-bench-verdict-"))
+    home.mkdir(parents=True, exist_ok=True)
     small = sample_test(BANKING77 / "test.csv", home / "test_sample.csv", args.sample)
     common: dict[str, Any] = dict(
         text="text", label="category", approaches=APPROACHES, home=str(home), plots=False

@@ -84,7 +84,7 @@ def _pts(x: float) -> str:
 
 def _interval(t: NonInferiority) -> str:
     d = t.difference
-    return f"{_pts(d.value)} points [{_pts(d.ci_low)}, {_pts(d.ci_high)}], n={t.n}"
+    return f"{_pts(d.value)} points [{_pts(d.ci_low)}, {_pts(d.ci_high)}] (n={t.n})"
 
 
 def _outcome(
@@ -237,7 +237,7 @@ def _trade_reasons(
         if n == choice or t.verdict == "non-inferior":
             continue
         if t.verdict == "inferior":
-            inferior.append(f"{n} ({_interval(t)})")
+            inferior.append(f"{n} by {_interval(t)}")
             continue
         unsettled += 1
         if unsettled > _MAX_LISTED:
