@@ -25,7 +25,10 @@ from taskfit.metrics.costmodel import CostModel, volume
 from taskfit.metrics.noninferiority import NonInferiority, non_inferiority
 from taskfit.types import ApproachMetrics, EvidenceSet
 
-__all__ = ["Choice", "EvidenceSet", "SetOutcome", "choose"]
+__all__ = ["NO_COMMON_PREFIX", "Choice", "EvidenceSet", "SetOutcome", "choose"]
+
+# How the reason and warning start when no approach holds up on every evidence set.
+NO_COMMON_PREFIX = "No approach is within the tolerance"
 
 # Evidence sets in the order they are kept when no approach holds up on all of them: the
 # out-of-distribution set (the user's own shifted data) outweighs synthetic perturbations.
@@ -315,7 +318,7 @@ def _no_common_reason(id_out: SetOutcome, dropped: Sequence[SetOutcome]) -> str:
         f"{o.label}: {o.best} ({o.accuracy[o.best]:.3f}, n={o.n[o.best]})" for o in dropped
     )
     return (
-        "No approach is within the tolerance of the best both on the test set and "
+        f"{NO_COMMON_PREFIX} of the best both on the test set and "
         f"{' and '.join(o.label for o in dropped)}. Most accurate on the test set: "
         f"{id_out.best} ({id_out.accuracy[id_out.best]:.3f}); {wins}. The choice follows the "
         "test set; if production inputs will look like the other set, choose its winner."

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from taskfit.recommend_choice import NO_COMMON_PREFIX
 from taskfit.types import Recommendation
 
 __all__ = ["with_trust"]
@@ -32,7 +33,14 @@ def _pts(x: float) -> str:
     return f"{100 * x:.1f} points"
 
 
-def _ood(choice: str, section: Mapping[str, Any], reasons: list[str], warns: list[str]) -> None:
+def _ood(
+    choice: str,
+    section: Mapping[str, Any],
+    reasons: list[str],
+    warns: list[str],
+    *,
+    said_who_wins: bool = False,
+) -> None:
     rows = _by_name(section)
     mine = rows.get(choice)
     if mine is None:
@@ -44,6 +52,8 @@ def _ood(choice: str, section: Mapping[str, Any], reasons: list[str], warns: lis
         f"[{100 * gap['ci_low']:.1f}, {100 * gap['ci_high']:.1f}], n={mine['n_ood']})"
     )
     best = max(rows.values(), key=lambda r: r["ood_accuracy"]["value"])
+    if said_who_wins:
+        return  # the choice rule already named the winner of each set
     if best["name"] != choice and best["ood_accuracy"]["ci_low"] > ood_acc:
         warns.append(
             f"{choice} wins in distribution but loses {_pts(gap['value'])} out of distribution, "
@@ -151,7 +161,8 @@ def with_trust(rec: Recommendation, doc: Mapping[str, Any]) -> Recommendation:
     warns: list[str] = []
     choice = rec.choice
     if doc.get("ood"):
-        _ood(choice, doc["ood"], reasons, warns)
+        said = any(w.startswith(NO_COMMON_PREFIX) for w in rec.warnings)
+        _ood(choice, doc["ood"], reasons, warns, said_who_wins=said)
     if doc.get("robustness"):
         _robust(choice, doc["robustness"], reasons, warns)
     if doc.get("calibration"):

@@ -42,6 +42,26 @@ def test_winner_in_distribution_that_loses_ood_gets_a_warning_naming_the_better_
     assert "few-shot@gpt does better (0.850 vs 0.620)" in warning
 
 
+def test_the_choice_rule_naming_the_winners_is_not_repeated():
+    from dataclasses import replace
+
+    from taskfit.recommend_choice import NO_COMMON_PREFIX
+
+    said = f"{NO_COMMON_PREFIX} of the best both on the test set and out of distribution."
+    doc = {
+        "ood": {
+            "source": "file:shifted.csv",
+            "approaches": [
+                ood_row("encoder-lr@minilm", 0.93, 0.62),
+                ood_row("few-shot@gpt", 0.88, 0.85),
+            ],
+        }
+    }
+    rec = with_trust(replace(REC, warnings=(said,)), doc)
+    assert rec.warnings == (said,)  # no second "wins in distribution but loses" warning
+    assert "goes from 0.930 to 0.620" in rec.reasons[1]  # the figures are still given
+
+
 def test_no_warning_when_the_choice_holds_up_out_of_distribution():
     doc = {
         "ood": {
