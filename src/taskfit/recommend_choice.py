@@ -249,7 +249,8 @@ def _trade_reasons(
             out.append(
                 f"{n} is cheaper but not shown to be within the {tol} of {best}: it loses "
                 f"{_interval(t)}; the test set is too small to tell. About {t.n_needed:,} "
-                "paired test examples would settle it (if the observed difference holds)."
+                f"paired test examples ({max(t.n_needed - t.n, 0):,} more labelled ones) would "
+                "settle it, if the observed difference holds."
             )
         else:
             out.append(
