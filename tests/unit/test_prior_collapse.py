@@ -113,6 +113,25 @@ def test_collapse_thresholds(n_top, n_true_top, collapsed):
         }
 
 
+@pytest.mark.parametrize(
+    ("n_top", "n_true_top", "collapsed"),
+    [
+        (79, 12, True),  # the demo's zero-shot SmolLM2: 79% on an intent that is 12%
+        (50, 12, True),  # half the predictions, 4x the true share
+        (49, 5, False),  # under half the predictions
+        (50, 13, False),  # under 4x the true share
+    ],
+)
+def test_a_lesser_pile_up_on_many_labels_counts_too(n_top, n_true_top, collapsed):
+    labels = [f"l{i}" for i in range(8)]
+    preds = ["l0"] * n_top + [labels[1 + i % 7] for i in range(100 - n_top)]
+    truth = ["l0"] * n_true_top + [labels[1 + i % 7] for i in range(100 - n_true_top)]
+    found = detect_collapse(preds, truth, labels)
+    assert (found is not None) == collapsed
+    if found is not None:
+        assert found == Collapse("l0", n_top / 100, n_true_top / 100)
+
+
 def test_collapse_thresholds_are_parameters():
     preds = ["pos"] * 80 + ["neg"] * 20
     truth = ["pos"] * 50 + ["neg"] * 50

@@ -210,9 +210,17 @@ def _candidates(
         row["chosen"] = (c.get("format"), c.get("variant")) == (p.get("format"), p.get("variant"))
         share = c.get("top_label_share")
         true_share = sum(g == c.get("top_label") for g in gold) / len(gold) if gold else 0.0
-        row["collapsed"] = share is not None and is_collapsed(
-            float(share), true_share, max_pred_share=max_pred_share, max_true_share=max_true_share
-        )
+        if share is None:
+            row["collapsed"] = False
+        elif not gold:  # no dev labels to compare with: only the plain pile-up counts
+            row["collapsed"] = float(share) > max_pred_share
+        else:
+            row["collapsed"] = is_collapsed(
+                float(share),
+                true_share,
+                max_pred_share=max_pred_share,
+                max_true_share=max_true_share,
+            )
         out.append(row)
     return out
 
