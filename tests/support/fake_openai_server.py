@@ -39,10 +39,12 @@ from types import TracebackType
 from typing import Any
 
 __all__ = [
+    "FAST_RETRY",
     "FAULTS",
     "FakeOpenAIServer",
     "chat_top_logprobs",
     "expected_score",
+    "fast_backend",
     "token_logprob",
     "tokenize",
 ]
@@ -537,3 +539,20 @@ class FakeOpenAIServer:
                 "total_tokens": prompt_tokens + len(tokens),
             },
         }
+
+
+# Backend options for tests against the fake server: quick retries, a short timeout.
+FAST_RETRY: dict[str, Any] = {
+    "max_retries": 3,
+    "backoff_base_s": 0.001,
+    "backoff_max_s": 0.01,
+    "timeout_s": 2.0,
+}
+
+
+def fast_backend(server: FakeOpenAIServer, **kwargs: Any) -> Any:
+    """An ``OpenAICompatBackend`` for model ``fake-model`` on ``server`` with
+    :data:`FAST_RETRY` options, any of them overridden by ``kwargs``."""
+    from taskfit.backends.openai_compat import OpenAICompatBackend
+
+    return OpenAICompatBackend("fake-model", server.base_url, **(FAST_RETRY | kwargs))

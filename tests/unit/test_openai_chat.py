@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.support.fake_openai_server import FakeOpenAIServer, chat_top_logprobs
+from tests.support.fake_openai_server import FakeOpenAIServer, chat_top_logprobs, fast_backend
 
 from taskfit.backends.base import ChatScoreRequest, GenerateRequest
 from taskfit.backends.openai_compat import OpenAICompatBackend
@@ -36,13 +36,8 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_backend(server: FakeOpenAIServer, **kwargs: Any) -> OpenAICompatBackend:
-    options: dict[str, Any] = {
-        "max_retries": 3,
-        "backoff_base_s": 0.001,
-        "backoff_max_s": 0.01,
-        "timeout_s": 2.0,
-    } | kwargs
-    return OpenAICompatBackend("fake-model", server.base_url, **options)
+    backend: OpenAICompatBackend = fast_backend(server, **kwargs)
+    return backend
 
 
 def chat_request(text: str, options: tuple[str, ...] = LABELS) -> ChatScoreRequest:

@@ -24,6 +24,7 @@ from tests.support.fake_openai_server import (  # noqa: E402
     FAULTS,
     FakeOpenAIServer,
     expected_score,
+    fast_backend,
     token_logprob,
 )
 
@@ -45,14 +46,8 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_backend(server: FakeOpenAIServer, **kwargs: Any) -> OpenAICompatBackend:
-    options: dict[str, Any] = {
-        "max_retries": 3,
-        "backoff_base_s": 0.001,
-        "backoff_max_s": 0.01,
-        "timeout_s": 2.0,
-    }
-    options.update(kwargs)
-    return OpenAICompatBackend("fake-model", server.base_url, **options)
+    backend: OpenAICompatBackend = fast_backend(server, **kwargs)
+    return backend
 
 
 def score_request(body: str, options: tuple[str, ...] = OPTIONS) -> ScoreRequest:
