@@ -38,6 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
+from taskfit.metrics.robustness import _interval, _resampled_means
 from taskfit.types import Interval
 
 __all__ = [
@@ -100,19 +101,13 @@ def paired_difference(
     n = len(best_correct)
     if n == 0:
         raise ValueError("a paired difference needs at least one shared example")
-    d = np.asarray(best_correct, dtype=np.int8) - np.asarray(other_correct, dtype=np.int8)
+    d = np.asarray(best_correct, dtype=np.float64) - np.asarray(other_correct, dtype=np.float64)
     value = float(d.mean())
     if not d.any():
         return Interval(0.0, 0.0, min(1.0, 3.0 / n))
-    rng = np.random.default_rng(seed)
-    means = np.empty(n_resamples)
-    chunk = max(1, 4_000_000 // n)
-    for start in range(0, n_resamples, chunk):
-        stop = min(n_resamples, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = d[idx].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return Interval(value, float(low), float(high))
+    # The same paired resampling as the robustness drops (one index set per round).
+    (means,) = _resampled_means([d], n_resamples, np.random.default_rng(seed))
+    return _interval(value, means)
 
 
 def needed_test_size(difference: float, discordant: float, margin: float) -> int | None:
