@@ -8,20 +8,14 @@ request per option and the adaptive timeouts; its chat endpoint returns ``top_lo
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
 import math
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from tests.support.llama_server import ServerError, llama_server
 
 from taskfit.backends import ChatScoreRequest, ScoreRequest
 from taskfit.backends.openai_compat import OpenAICompatBackend
@@ -37,21 +31,9 @@ REVIEWS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _skip(reason: str) -> None:
     print(f"skipped: {reason}")
     pytest.skip(reason)
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    return ""
 
 
 @pytest.fixture(scope="module")
@@ -66,43 +48,12 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _skip(f"llama_cpp.server cannot be imported ({exc}); install llama-cpp-python[server]")
     from taskfit.backends.llamacpp import embedded_model_path
 
-    port = _free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(embedded_model_path()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        base = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{_tail(log)}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/models", timeout=2.0).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not ready after {STARTUP_S:.0f}s:\n{_tail(log)}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        with llama_server(embedded_model_path(), log, startup_s=STARTUP_S) as base:
+            yield base
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 def _backend(url: str, **kwargs: object) -> OpenAICompatBackend:
