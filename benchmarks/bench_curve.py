@@ -4,7 +4,7 @@ Target: the default curve (8 budgets x 5 seeds x encoder-lr and tfidf-lr, no pro
 references) costs at most 1.3 x (one encoding pass over the data + the fits). Measured
 side by side in one process, each in a fresh store:
 
-1. ``curve``: `taskfit.curve` as users run it (wall time, load excluded).
+1. ``curve``: `taskfit.workflows.curve` as users run it (wall time, load excluded).
 2. ``floor``: one MiniLM encoding pass over every train and test text, plus every fit and
    prediction of the sweep on the precomputed vectors / raw texts (the work that cannot be
    avoided).
@@ -92,8 +92,8 @@ def main() -> int:
     if not (BANKING77 / "test.csv").exists():
         print(f"skipped: {BANKING77} not found (benchmarks need ../shared/data/banking77)")
         return 0
-    from taskfit.curve import CurveOptions, curve_dataset, plan_for
     from taskfit.data import load_dataset
+    from taskfit.workflows.curve import CurveOptions, curve_dataset, plan_for
 
     dataset = load_dataset(
         BANKING77 / "train.csv", test=BANKING77 / "test.csv", text="text", label="category"

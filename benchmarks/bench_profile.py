@@ -33,7 +33,7 @@ def main() -> int:
     except FileNotFoundError as e:
         print(f"skipped: {e}")
         return 0
-    from taskfit.assess import ProfileOptions, load_for_profile, profile_dataset
+    from taskfit.workflows.profile import ProfileOptions, load_for_profile, profile_dataset
 
     tmp = Path(tempfile.mkdtemp(prefix="taskfit-bench-profile-"))
     t0 = time.perf_counter()

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from taskfit.version import __version__
 
 __all__ = ["CompareResult", "__version__", "compare"]
 
 if TYPE_CHECKING:
-    from taskfit.pipeline import CompareResult, compare
+    from taskfit.workflows.compare import CompareResult, compare
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: `import taskfit` stays cheap; the pipeline loads on first use.
     if name in ("compare", "CompareResult"):
-        from taskfit import pipeline
+        from taskfit.workflows import compare as pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(name)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from taskfit.pipeline import compare_demo
+from taskfit.workflows.compare import compare_demo
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from taskfit.learners.embed import Embedder
-from taskfit.pipeline import compare_demo
 from taskfit.run.store import Store
+from taskfit.workflows.compare import compare_demo
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import json
 
 from tests.support.fake_openai_server import FakeOpenAIServer
 
-from taskfit.pipeline import compare_demo
+from taskfit.workflows.compare import compare_demo
 
 FAST = ("zero-shot", "majority")
 RETRY = {"max_retries": 6, "backoff_base_s": 0.01, "backoff_max_s": 0.05, "timeout_s": 0.5}

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from taskfit.assess import ProfileOptions, load_for_profile, profile_dataset
+from taskfit.workflows.profile import ProfileOptions, load_for_profile, profile_dataset
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from taskfit.pipeline import compare_demo
 from taskfit.run.trust_plan import TrustOptions
+from taskfit.workflows.compare import compare_demo
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from taskfit.curve import curve_demo
 from taskfit.errors import UsageError
 from taskfit.run.execute import ProgressHook
+from taskfit.workflows.curve import curve_demo
 
 FAST = {"approaches": ("tfidf-lr",), "llms": ("fake",), "plots": False}
 

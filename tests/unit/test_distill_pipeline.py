@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from taskfit.distill import distill, distill_demo
 from taskfit.errors import DataError, UsageError
+from taskfit.workflows.distill import distill, distill_demo
 
 WORDS = {
     "refund": "money back charge",

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 import taskfit
-from taskfit.curve import curve_demo
-from taskfit.distill import distill_demo
 from taskfit.errors import UsageError
 from taskfit.report.html import render_report, write_report
 from taskfit.report.plots_report import figures_for
 from taskfit.run.trust_plan import TRUST_MEASURES, TrustOptions
+from taskfit.workflows.curve import curve_demo
+from taskfit.workflows.distill import distill_demo
 
 SCRIPT_LABEL = "<script>alert(1)</script>"
 AMP_LABEL = "ship & <b>co</b>"

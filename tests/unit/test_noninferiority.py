@@ -1,5 +1,5 @@
 """Non-inferiority (taskfit.metrics.noninferiority) and the choice rule built on it
-(taskfit.recommend_choice through taskfit.recommend), on planted outcomes."""
+(taskfit.recommend.choice through taskfit.recommend.headline), on planted outcomes."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from taskfit.metrics.costmodel import CostAssumptions
 from taskfit.metrics.noninferiority import needed_test_size, non_inferiority, paired_difference
 from taskfit.metrics.quality import mcnemar
-from taskfit.recommend import Constraints, EvidenceSet, recommend
-from taskfit.scoring import cost_model_for
+from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
 from taskfit.types import ApproachMetrics, Interval, UnitResult
+from taskfit.workflows.scoring import cost_model_for
 
 
 def _pair(n: int, both: int, only_a: int, only_b: int, seed: int = 0):

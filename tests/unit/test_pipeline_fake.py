@@ -8,7 +8,7 @@ import pytest
 
 import taskfit
 from taskfit.errors import UsageError
-from taskfit.pipeline import compare_demo
+from taskfit.workflows.compare import compare_demo
 
 FAST = ("zero-shot", "few-shot", "majority", "tfidf-lr")
 

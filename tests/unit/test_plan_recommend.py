@@ -8,7 +8,7 @@ import pytest
 
 from taskfit.backends import parse_spec
 from taskfit.errors import UsageError
-from taskfit.recommend import SMOKE_TEST_WARNING, Constraints, against_prior, recommend
+from taskfit.recommend.headline import SMOKE_TEST_WARNING, Constraints, against_prior, recommend
 from taskfit.run.plan import PlanOptions, parse_approaches, plan_units, stratified_sample
 from taskfit.types import ApproachMetrics, Dataset, Example, Interval, UnitResult
 

@@ -222,7 +222,7 @@ def test_a_collapsed_llm_is_called_out_end_to_end(tmp_path):
     """A fake LLM that answers one label in every format and wording: the run warns in
     plain words, in results.json, the summary and the CLI's recommendation, and the
     label-prior correction repairs it."""
-    from taskfit.pipeline import compare_demo
+    from taskfit.workflows.compare import compare_demo
 
     ds = load_demo(seed=0)
     keywords = {" " + lab.replace("_", " "): lab.split("_") for lab in ds.labels}

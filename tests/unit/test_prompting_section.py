@@ -13,8 +13,8 @@ from taskfit.cli.prompting_view import show_prompting
 from taskfit.metrics.prompting import correction_name, derive_corrections
 from taskfit.report.html import render_report
 from taskfit.report.markdown import render_summary
-from taskfit.scoring import Scored, score_headline
 from taskfit.types import Dataset, Example, UnitResult
+from taskfit.workflows.scoring import Scored, score_headline
 
 LABELS = ("negative", "positive")
 N = 100

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskfit.recommend_trust import with_trust
+from taskfit.recommend.trust import with_trust
 from taskfit.types import Recommendation
 
 
@@ -45,7 +45,7 @@ def test_winner_in_distribution_that_loses_ood_gets_a_warning_naming_the_better_
 def test_the_choice_rule_naming_the_winners_is_not_repeated():
     from dataclasses import replace
 
-    from taskfit.recommend_choice import NO_COMMON_PREFIX
+    from taskfit.recommend.choice import NO_COMMON_PREFIX
 
     said = f"{NO_COMMON_PREFIX} of the best both on the test set and out of distribution."
     doc = {

@@ -142,7 +142,7 @@ def test_backend_options_are_found_by_the_spec_as_given_or_canonical() -> None:
 
 
 def test_an_unparsable_endpoint_url_is_refused_without_echoing_it() -> None:
-    from taskfit.pipeline import check_llms
+    from taskfit.workflows.compare import check_llms
 
     for bad in (f"http://u:{KEY}@[::1/v1", f"http://u:{KEY}@h:port/v1"):
         with pytest.raises(UsageError) as info:
@@ -291,9 +291,9 @@ def test_reproduce_line_keeps_the_spec_redacted_and_says_so() -> None:
 
 
 def test_curve_settings_record_canonical_specs() -> None:
-    from taskfit.curve import CurveOptions, _settings
     from taskfit.data import load_demo
     from taskfit.run.curve_plan import CurveSpec
+    from taskfit.workflows.curve import CurveOptions, _settings
 
     opts = CurveOptions(llms=(f"openai:m@http://u:{KEY}@h/v1",), prompted=("zero-shot",))
     spec = CurveSpec(units=(), budgets=(8,), seeds=(0,), budget_unit="total", notes=())

@@ -18,11 +18,11 @@ from typer.main import get_command
 import taskfit
 from taskfit.cli import app, main
 from taskfit.cli.compare import _options
-from taskfit.curve import CurveOptions
-from taskfit.distill import DistillOptions
-from taskfit.pipeline import CompareOptions
 from taskfit.report.reproduce import CLI_DEFAULTS, TRUST_DEFAULTS, command_line
 from taskfit.run.trust_plan import TrustOptions
+from taskfit.workflows.compare import CompareOptions
+from taskfit.workflows.curve import CurveOptions
+from taskfit.workflows.distill import DistillOptions
 
 
 def _commands() -> dict[str, Any]:

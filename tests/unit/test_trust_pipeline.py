@@ -9,8 +9,8 @@ import pytest
 
 import taskfit
 from taskfit.errors import UsageError
-from taskfit.pipeline import compare_demo
 from taskfit.run.trust_plan import TRUST_MEASURES, TrustOptions
+from taskfit.workflows.compare import compare_demo
 
 FAST = ("zero-shot", "few-shot", "majority", "tfidf-lr")
 

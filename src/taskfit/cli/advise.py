@@ -87,9 +87,9 @@ def advise(
     """
     from taskfit.advise import Advice, ask_missing, load_card, parse_answers
     from taskfit.advise import advise as run_advise
-    from taskfit.assess import write_json
     from taskfit.report.advice_view import advice_renderables
     from taskfit.run.store import default_home
+    from taskfit.workflows.profile import write_json
 
     # Everything typed by the user is checked before the (possibly slow) profile runs.
     task_card = load_card(card) if card is not None else None

@@ -64,7 +64,7 @@ from taskfit.report.rule import rule_text
 
 
 def _run(fn: Any, **kwargs: Any) -> Any:
-    from taskfit.pipeline import CompareResult
+    from taskfit.workflows.compare import CompareResult
 
     hook = RichHook()
     try:
@@ -315,8 +315,8 @@ def compare(
     With trust measures: taskfit compare tickets.csv --text body --label intent --trust
     --ood-test shifted.csv --target-accuracy 0.9
     """
-    from taskfit.pipeline import compare as run_compare
     from taskfit.run.plan import PROMPT_APPROACHES
+    from taskfit.workflows.compare import compare as run_compare
 
     opts = _options(locals())
     if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
@@ -385,7 +385,7 @@ def demo(
     No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr;
     taskfit demo --trust adds the trust measures (OOD on the demo's shifted test set).
     """
-    from taskfit.pipeline import compare_demo
+    from taskfit.workflows.compare import compare_demo
 
     opts = _options(locals())
     llms = redact_text(", ".join(llm)) if llm else "the embedded SmolLM2-135M"

@@ -162,9 +162,9 @@ def curve(
 
     Example: taskfit curve tickets.csv --text body --label intent --llm openai:gpt-4o-mini
     """
-    from taskfit.curve import CurveOptions, curve_dataset, plan_for
     from taskfit.run.budgets import parse_budgets
     from taskfit.run.plan import parse_approaches
+    from taskfit.workflows.curve import CurveOptions, curve_dataset, plan_for
 
     opts = CurveOptions(
         approaches=parse_approaches(approaches),

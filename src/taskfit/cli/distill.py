@@ -179,8 +179,8 @@ def distill(
 
     Example: taskfit distill tickets.csv --text body --label intent --unlabeled pool.csv
     """
-    from taskfit.distill import DistillOptions, distill_dataset
     from taskfit.run.budgets import parse_budgets
+    from taskfit.workflows.distill import DistillOptions, distill_dataset
 
     opts = DistillOptions(
         llms=tuple(llm or ()),
@@ -208,7 +208,7 @@ def distill(
         plots=not no_plots,
         out=str(out_dir) if out_dir else None,
     )
-    from taskfit.distill import check_options
+    from taskfit.workflows.distill import check_options
 
     check_options(opts)  # before loading: a typo in a flag should not wait for a big file
     dataset = load_data_or_demo(

@@ -48,7 +48,7 @@ def load_and_profile(
     seed: int,
 ) -> tuple[Any, Any]:
     """Load the data and profile it with a spinner naming the current section."""
-    from taskfit.assess import ProfileOptions, load_for_profile, profile_dataset
+    from taskfit.workflows.profile import ProfileOptions, load_for_profile, profile_dataset
 
     if data is None and not demo:
         raise UsageError("give a data file (with --text and --label) or --demo")
@@ -103,9 +103,9 @@ def profile(
 
     Example: taskfit profile tickets.csv --text body --label intent --ood-test new.csv
     """
-    from taskfit.assess import write_json
     from taskfit.report.profile_view import profile_renderables
     from taskfit.run.store import default_home
+    from taskfit.workflows.profile import write_json
 
     dataset, prof = load_and_profile(
         data,

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from taskfit import __version__
 from taskfit.metrics.confusion import best_for_confusion, confusion_matrix
 from taskfit.metrics.prompting import is_derived
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
+from taskfit.version import __version__
 
 __all__ = ["SCHEMA_VERSION", "build_results"]
 

@@ -29,11 +29,11 @@ from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from taskfit import __version__
 from taskfit.errors import TaskfitError, UsageError
 from taskfit.report.html import load_results, write_report
 from taskfit.run.plan import DEFAULT_APPROACHES
 from taskfit.run.store import Store
+from taskfit.version import __version__
 from taskfit.web.jobs import Job, JobBoard, Upload, worker_alive
 from taskfit.web.params import UI_TRUST, JobParams, check_message, parse_form
 from taskfit.web.uploads import UPLOAD_ID, UnsupportedType, UploadTooLarge, preview, store_upload

@@ -1,7 +1,7 @@
 """What a web job asks for, read from the new-comparison form and checked before it starts.
 
 The checks are the command line's: the options go through
-:class:`taskfit.pipeline.CompareOptions` and the data through
+:class:`taskfit.workflows.compare.CompareOptions` and the data through
 :func:`taskfit.data.load.load_dataset`, so a bad column or a bad option is refused with
 the same one-line message, at once, rather than in the worker.
 """
@@ -113,7 +113,7 @@ def _upload(board: JobBoard, upload_id: str) -> Upload:
 def compare_kwargs(
     p: JobParams, board: JobBoard, home: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The arguments of :func:`taskfit.pipeline.compare`, and server path -> shown name."""
+    """The arguments of :func:`taskfit.workflows.compare.compare`, and server path -> shown name."""
     from taskfit.run.trust_plan import TrustOptions
 
     data = _upload(board, p.upload_id)
@@ -142,7 +142,7 @@ def compare_kwargs(
 def check(p: JobParams, board: JobBoard, home: str) -> None:
     """Refuse what the worker would refuse: bad options, unknown columns, bad rows."""
     from taskfit.data.load import load_dataset
-    from taskfit.pipeline import CompareOptions, validate_options
+    from taskfit.workflows.compare import CompareOptions, validate_options
 
     kwargs, _ = compare_kwargs(p, board, home)
     data = kwargs.pop("data")

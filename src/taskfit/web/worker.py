@@ -1,7 +1,7 @@
 """The background worker: ``python -m taskfit.web.worker HOME JOB_ID``.
 
 One process per job, started by the server in its own session so that a server restart
-does not stop it. It runs :func:`taskfit.pipeline.compare`, records progress in the job
+does not stop it. It runs :func:`taskfit.workflows.compare.compare`, records progress in the job
 row (throttled), then the outcome: ``finished`` with the run id, ``failed`` with the
 CLI's one-line message, or ``cancelled`` after SIGTERM. Credentials in an LLM endpoint URL
 come from the environment the server gave it (:func:`taskfit.web.jobs.params_to_run`) and
@@ -87,8 +87,8 @@ def run_job(board: JobBoard, home: Path, job_id: str) -> int:
         hook.stage("loading data")
         params = JobParams.from_json(params_to_run(job))  # credentials from the env
         kwargs, names = compare_kwargs(params, board, str(home))
-        from taskfit.pipeline import compare
         from taskfit.report.html import write_report
+        from taskfit.workflows.compare import compare
 
         result = compare(hook=hook, **kwargs)
         hook.stage("writing the report")

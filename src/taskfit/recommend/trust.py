@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from taskfit.recommend_choice import NO_COMMON_PREFIX
+from taskfit.recommend.choice import NO_COMMON_PREFIX
 from taskfit.types import Recommendation
 
 __all__ = ["with_trust"]

@@ -10,7 +10,7 @@ Every labelling call and every student fit is a cached unit, so a run resumes. W
 then measure the teacher's label accuracy on the pool. Gold examples given to students are
 taken out of the pool, so no text is seen twice.
 
->>> from taskfit.distill import distill
+>>> from taskfit.workflows.distill import distill
 >>> res = distill("tickets.csv", text="body", label="intent", unlabeled="pool.csv",
 ...               llms=("openai:gpt-4o-mini",))  # doctest: +SKIP
 """
@@ -42,7 +42,6 @@ from taskfit.metrics import (
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
 from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.metrics.quality import bootstrap_interval
-from taskfit.pipeline import check_llms, package_versions, write_atomic
 from taskfit.prompting.select import DEFAULT_DEV_SIZE
 from taskfit.report import render_summary
 from taskfit.run.budgets import budget_indices, default_budgets
@@ -56,8 +55,9 @@ from taskfit.run.plan import (
     stratified_sample,
 )
 from taskfit.run.store import Store, default_home
-from taskfit.scoring import score_headline
 from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
+from taskfit.workflows.compare import check_llms, package_versions, write_atomic
+from taskfit.workflows.scoring import score_headline
 
 __all__ = [
     "DistillOptions",
@@ -535,7 +535,7 @@ def _merge_stats(executors: Sequence[Executor]) -> dict[str, Any]:
 
 
 def _settings(opts: DistillOptions, dataset: Dataset, spec: LLMSpec) -> dict[str, Any]:
-    from taskfit import __version__
+    from taskfit.version import __version__
 
     return {
         "command": "distill",

@@ -25,8 +25,8 @@ from taskfit.metrics.prompting import (
     find_collapses,
     prompting_section,
 )
-from taskfit.recommend import Constraints, EvidenceSet, recommend
-from taskfit.recommend_prompting import with_prompting
+from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
+from taskfit.recommend.prompting import with_prompting
 from taskfit.report import build_results
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 

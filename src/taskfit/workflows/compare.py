@@ -43,7 +43,6 @@ from taskfit.run.plan import (
 )
 from taskfit.run.store import Store, default_home
 from taskfit.run.trust_plan import TrustOptions
-from taskfit.scoring import score_headline
 from taskfit.types import (
     ApproachMetrics,
     Comparison,
@@ -55,6 +54,7 @@ from taskfit.types import (
     UnitResult,
     canonical_hash,
 )
+from taskfit.workflows.scoring import score_headline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,7 +267,7 @@ def _advise(
     language detector, and an API LLM's domain fit would cost money on every new dataset
     (``taskfit profile --llm`` measures it)."""
     from taskfit.advise import advise
-    from taskfit.assess import ProfileOptions, profile_dataset
+    from taskfit.workflows.profile import ProfileOptions, profile_dataset
 
     popts = ProfileOptions(
         use_llms=False,
@@ -350,7 +350,7 @@ def compare_dataset(
         trust_sections: dict[str, Any] = {}
         evidence: list[EvidenceSet] = []
         if opts.trust.measures:
-            from taskfit.trust import run_trust
+            from taskfit.workflows.trust import run_trust
 
             t_trust = time.perf_counter()
             outcome = run_trust(
@@ -423,7 +423,7 @@ def read_label_descriptions(path: str | None, dataset: Dataset) -> tuple[tuple[s
 def _settings(
     opts: CompareOptions, approaches: Sequence[str], llms: Sequence[LLMSpec], dataset: Dataset
 ) -> dict[str, Any]:
-    from taskfit import __version__
+    from taskfit.version import __version__
 
     return {
         "approaches": list(approaches),
@@ -506,7 +506,7 @@ def _score_and_render(
     doc["advice"] = advice.to_json()
     recommendation = scored.recommendation
     if trust_sections:
-        from taskfit.recommend_trust import with_trust
+        from taskfit.recommend.trust import with_trust
 
         doc.update(trust_sections)
         recommendation = with_trust(recommendation, doc)

@@ -12,7 +12,7 @@
    cost), else by running cost per 1,000 predictions; ties keep the more accurate one.
 
 Each step leaves reasons with its figures; :func:`choose` returns them for
-:mod:`taskfit.recommend` to place.
+:mod:`taskfit.recommend.headline` to place.
 """
 
 from __future__ import annotations

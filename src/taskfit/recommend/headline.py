@@ -6,7 +6,7 @@
    *non-inferior*: the paired bootstrap interval of the accuracy difference ends within
    ``margin`` (``--max-accuracy-loss``, default 1 point) on the test set and, when the run
    measured them, out of distribution and on perturbed inputs
-   (:mod:`taskfit.recommend_choice`). "Cheaper" is the total cost over the horizon at
+   (:mod:`taskfit.recommend.choice`). "Cheaper" is the total cost over the horizon at
    ``--volume-per-month`` when given, else the running cost per 1k predictions. McNemar
    p-values are still reported with every comparison, but "not significantly worse" is
    never read as "as good".
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from taskfit.metrics import compare_to_best
 from taskfit.metrics.costmodel import CostModel
 from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
-from taskfit.recommend_choice import EvidenceSet, choose
+from taskfit.recommend.choice import EvidenceSet, choose
 from taskfit.types import ApproachMetrics, Comparison, Recommendation, UnitResult
 
 __all__ = ["SMOKE_TEST_WARNING", "Constraints", "EvidenceSet", "against_prior", "recommend"]

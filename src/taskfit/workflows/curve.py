@@ -5,7 +5,7 @@ the same test set; prompted approaches are reference lines. Encoder embeddings a
 computed once per text (store + in-memory cache) and reused by every point, and each
 point is a cached unit, so an interrupted sweep resumes.
 
->>> from taskfit.curve import curve
+>>> from taskfit.workflows.curve import curve
 >>> res = curve("tickets.csv", text="body", label="intent", seeds=3)  # doctest: +SKIP
 >>> res.section["approaches"][0]["crossover"]["message"]  # doctest: +SKIP
 """
@@ -28,12 +28,6 @@ from taskfit.metrics import DEFAULT_PRICES, DEFAULT_USD_PER_HOUR, load_price_fil
 from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
 from taskfit.metrics.curves import score_curves
 from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
-from taskfit.pipeline import (
-    check_llms,
-    package_versions,
-    read_label_descriptions,
-    write_atomic,
-)
 from taskfit.prompting.select import DEFAULT_DEV_SIZE
 from taskfit.report import render_summary
 from taskfit.run.curve_plan import (
@@ -46,8 +40,14 @@ from taskfit.run.curve_plan import (
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.plan import PlanOptions
 from taskfit.run.store import Store, default_home
-from taskfit.scoring import score_headline
 from taskfit.types import Dataset, Unit, UnitResult, canonical_hash
+from taskfit.workflows.compare import (
+    check_llms,
+    package_versions,
+    read_label_descriptions,
+    write_atomic,
+)
+from taskfit.workflows.scoring import score_headline
 
 __all__ = ["CurveOptions", "CurveResult", "curve", "curve_dataset", "curve_demo", "plan_for"]
 
@@ -279,7 +279,7 @@ def _budget_notes(units: tuple[Unit, ...], results: list[UnitResult]) -> list[st
 
 
 def _settings(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str, Any]:
-    from taskfit import __version__
+    from taskfit.version import __version__
 
     return {
         "command": "curve",
