@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.markdown_blocks import cell, heading
 from taskfit.report.markdown_prompting import prompting_lines
 from taskfit.report.markdown_sections import (
     cost_model_lines,
@@ -17,10 +18,6 @@ from taskfit.report.rule import rule_text, verdict_cell
 __all__ = ["render_summary"]
 
 
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_summary(results: dict[str, Any]) -> str:
     task = results["task"]
     rec = results["recommendation"]
@@ -30,21 +27,17 @@ def render_summary(results: dict[str, Any]) -> str:
     lines = [
         f"# taskfit {kind} `{results['run_id']}`",
         "",
-        f"Data: `{_cell(task['source'])}` - {task['n_train']} train / {task['n_test']} test "
+        f"Data: `{cell(task['source'])}` - {task['n_train']} train / {task['n_test']} test "
         f"examples, {len(task['labels'])} labels (data hash `{task['data_hash'][:12]}`).",
-        "",
-        f"## Recommendation: **{_cell(rec['choice'])}**",
-        "",
-        *[f"- {_cell(r)}" for r in rec["reasons"]],
+        *heading(f"Recommendation: **{cell(rec['choice'])}**"),
+        *[f"- {cell(r)}" for r in rec["reasons"]],
     ]
     if rule_text(rec.get("rule")):
-        lines += ["", f"*{_cell(rule_text(rec.get('rule')))}*"]
+        lines += ["", f"*{cell(rule_text(rec.get('rule')))}*"]
     if rec.get("warnings"):
-        lines += ["", "**Warnings**", "", *[f"- {_cell(w)}" for w in rec["warnings"]]]
+        lines += ["", "**Warnings**", "", *[f"- {cell(w)}" for w in rec["warnings"]]]
     lines += [
-        "",
-        "## Approaches",
-        "",
+        *heading("Approaches"),
         "Accuracy and macro-F1 with 95% bootstrap intervals; n = test examples scored.",
         "",
         "| approach | family | labels used | n | accuracy [95% CI] | macro-F1 [95% CI] "
@@ -54,7 +47,7 @@ def render_summary(results: dict[str, Any]) -> str:
     for a in results["approaches"]:
         acc, f1 = a["metrics"]["accuracy"], a["metrics"]["macro_f1"]
         lines.append(
-            f"| {_cell(a['name'])} | {a['family']} | {a['n_train_labels']} | {a['n_test']} "
+            f"| {cell(a['name'])} | {a['family']} | {a['n_train_labels']} | {a['n_test']} "
             f"| {acc['value']:.3f} [{acc['ci_low']:.3f}, {acc['ci_high']:.3f}] "
             f"| {f1['value']:.3f} [{f1['ci_low']:.3f}, {f1['ci_high']:.3f}] "
             f"| {a['latency_ms']['p50']:.1f} / {a['latency_ms']['p95']:.1f} "
@@ -63,9 +56,7 @@ def render_summary(results: dict[str, Any]) -> str:
         )
     if results["comparisons"]:
         lines += [
-            "",
-            "## Against the most accurate: accuracy loss and McNemar",
-            "",
+            *heading("Against the most accurate: accuracy loss and McNemar"),
             "Loss = accuracy points b gives up against a, with its paired 95% bootstrap "
             "interval and the non-inferiority verdict at the run's tolerance; ~n = paired test "
             "examples that would settle an inconclusive one.",
@@ -75,7 +66,7 @@ def render_summary(results: dict[str, Any]) -> str:
         ]
         for c in results["comparisons"]:
             lines.append(
-                f"| {_cell(c['a'])} | {_cell(c['b'])} | {verdict_cell(c)} "
+                f"| {cell(c['a'])} | {cell(c['b'])} | {verdict_cell(c)} "
                 f"| {c['p_value']:.4f} | {c['n']} |"
             )
     lines += prompting_lines(results)
@@ -87,14 +78,12 @@ def render_summary(results: dict[str, Any]) -> str:
     lines += _advice_lines(results.get("advice"))
     notes = [(a["name"], n) for a in results["approaches"] for n in a.get("notes", [])]
     if notes or task.get("notes"):
-        lines += ["", "## Notes", ""]
-        lines += [f"- data: {_cell(n)}" for n in task.get("notes", [])]
-        lines += [f"- {_cell(name)}: {_cell(n)}" for name, n in notes]
+        lines += heading("Notes")
+        lines += [f"- data: {cell(n)}" for n in task.get("notes", [])]
+        lines += [f"- {cell(name)}: {cell(n)}" for name, n in notes]
     s = results["run_stats"]
     lines += [
-        "",
-        "## Run",
-        "",
+        *heading("Run"),
         f"LLM calls made {s['llm_calls_made']}, served from cache {s['llm_calls_cached']}; "
         f"units run {s['units_run']}, cached {s['units_cached']}; wall {s['wall_seconds']:.1f} s.",
         f"Local compute priced at ${results['settings'].get('usd_per_hour', 0):.2f}/hour.",
@@ -108,18 +97,16 @@ def _advice_lines(advice: dict[str, Any] | None) -> list[str]:
     if not advice:
         return []
     lines = [
-        "",
-        f"## Decision flows: prior **{_cell(advice['prior'])}**",
-        "",
-        _cell(advice["prior_reason"]),
+        *heading(f"Decision flows: prior **{cell(advice['prior'])}**"),
+        cell(advice["prior_reason"]),
         "",
         f"Approaches run by default: {', '.join(advice['approaches']) or 'none'} "
-        f"({_cell(advice['approaches_reason'])}).",
+        f"({cell(advice['approaches_reason'])}).",
     ]
     for flow in advice["flows"].values():
         lines += [
             "",
-            f"**Flow {flow['flow']}** ({_cell(flow['title'])}) -> {flow['outcome']} "
+            f"**Flow {flow['flow']}** ({cell(flow['title'])}) -> {flow['outcome']} "
             f"at {flow['decided_by']}",
             "",
             "| node | question | answer | source | why |",
@@ -127,9 +114,9 @@ def _advice_lines(advice: dict[str, Any] | None) -> list[str]:
         ]
         for st in flow["path"]:
             lines.append(
-                f"| {st['node']} | {_cell(st['question'])} | {'yes' if st['answer'] else 'no'} "
-                f"| {st['source']} | {_cell(st['detail'])} |"
+                f"| {st['node']} | {cell(st['question'])} | {'yes' if st['answer'] else 'no'} "
+                f"| {st['source']} | {cell(st['detail'])} |"
             )
     for d in advice.get("disagreements", []):
-        lines += ["", f"Where the flows differ: {_cell(d['why'])}"]
+        lines += ["", f"Where the flows differ: {cell(d['why'])}"]
     return lines

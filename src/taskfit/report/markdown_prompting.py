@@ -9,17 +9,9 @@ from typing import Any
 
 from taskfit.metrics.collapse import MAX_PRED_SHARE, MAX_TRUE_SHARE
 from taskfit.metrics.prompting import CORRECTIONS
+from taskfit.report.markdown_blocks import cell, heading, iv
 
 __all__ = ["collapse_rule", "collapse_words", "prompt_words", "prompting_lines"]
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _iv(d: Mapping[str, float], scale: float = 1.0, fmt: str = ".3f") -> str:
-    v, lo, hi = (scale * d[k] for k in ("value", "ci_low", "ci_high"))
-    return f"{v:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]"
 
 
 def _num(v: Any, fmt: str = ".3f") -> str:
@@ -80,12 +72,12 @@ def _candidates(entry: Mapping[str, Any]) -> list[str]:
             m for m, on in (("chosen", c.get("chosen")), ("collapsed", c.get("collapsed"))) if on
         ]
         top = (
-            f"{_cell(c['top_label'])} ({c['top_label_share']:.0%})"
+            f"{cell(c['top_label'])} ({c['top_label_share']:.0%})"
             if c.get("top_label") is not None and c.get("top_label_share") is not None
             else "-"
         )
         lines.append(
-            f"| {_cell(c.get('format'))} | {_cell(c.get('variant'))} "
+            f"| {cell(c.get('format'))} | {cell(c.get('variant'))} "
             f"| {_num(c.get('dev_accuracy'))} | {_num(c.get('dev_macro_f1'))} | {top} "
             f"| {', '.join(marks)} |"
         )
@@ -101,13 +93,13 @@ def _corrections(name: str, entry: Mapping[str, Any]) -> list[str]:
         "| variant | accuracy [95% CI] | macro-F1 [95% CI] | change vs raw, points [95% CI] "
         "| McNemar p | |",
         "|---|---|---|---|---:|---|",
-        f"| {_cell(name)} (raw) | {_iv(entry['accuracy'])} | - | - | - "
+        f"| {cell(name)} (raw) | {iv(entry['accuracy'])} | - | - | - "
         f"| {'collapsed' if entry.get('collapse') else ''} |",
     ]
     for kind, c in fixes.items():
         lines.append(
-            f"| {_cell(c['name'])} ({CORRECTIONS.get(kind, kind)}) | {_iv(c['accuracy'])} "
-            f"| {_iv(c['macro_f1'])} | {_iv(c['delta_accuracy'], 100, '+.1f')} "
+            f"| {cell(c['name'])} ({CORRECTIONS.get(kind, kind)}) | {iv(c['accuracy'])} "
+            f"| {iv(c['macro_f1'])} | {iv(c['delta_accuracy'], 100, '+.1f')} "
             f"| {c['p_value']:.3g} | {'collapsed' if c.get('collapse') else ''} |"
         )
     return lines
@@ -137,27 +129,25 @@ def prompting_lines(doc: Mapping[str, Any]) -> list[str]:
     if not section:
         return []
     lines = [
-        "",
-        "## Prompted approaches",
-        "",
+        *heading("Prompted approaches"),
         "How each prompt was chosen, and the same answers with label-prior corrections: batch "
         "calibration divides the label probabilities by their mean over the unlabelled test "
         "inputs, dev-split calibration by their mean over the dev split; neither uses test "
         "labels. Intervals are 95% bootstrap intervals (paired for the change vs raw).",
     ]
     for name, entry in section.items():
-        lines += ["", f"### {_cell(name)}", "", _cell(prompt_words(entry))]
+        lines += ["", f"### {cell(name)}", "", cell(prompt_words(entry))]
         lines += _candidates(entry)
         lines += _corrections(name, entry)
         words = collapse_words(entry)
         if words:
-            lines += ["", f"**{_cell(words)}**"]
+            lines += ["", f"**{cell(words)}**"]
     collapsed = doc.get("collapsed") or []
     if collapsed:
         lines += [
             "",
             f"Collapsed approaches ({collapse_rule()}): "
-            + ", ".join(f"`{_cell(n)}`" for n in collapsed)
+            + ", ".join(f"`{cell(n)}`" for n in collapsed)
             + ".",
         ]
     return lines

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.markdown_blocks import cell, heading, iv
+
 __all__ = ["cost_model_lines", "curves_lines", "distill_lines", "plots_lines"]
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _iv(d: dict[str, float]) -> str:
-    return f"{d['value']:.3f} [{d['ci_low']:.3f}, {d['ci_high']:.3f}]"
 
 
 def curves_lines(curves: dict[str, Any] | None) -> list[str]:
@@ -21,13 +15,11 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
     per = " per class" if curves["budget_unit"] == "per_class" else ""
     names = [a["name"] for a in curves["approaches"]]
     lines = [
-        "",
-        "## Learning curves",
-        "",
+        *heading("Learning curves"),
         f"Accuracy by label budget{per}: mean over {len(curves['seeds'])} seed(s) "
         "[95% interval of the mean].",
         "",
-        "| budget | " + " | ".join(_cell(n) for n in names) + " |",
+        "| budget | " + " | ".join(cell(n) for n in names) + " |",
         "|---:|" + "---|" * len(names),
     ]
     rows: dict[int, list[str]] = {}
@@ -40,7 +32,7 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
     if curves["references"]:
         lines += ["", "Prompted references:", ""]
         lines += [
-            f"- {_cell(r['name'])}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] "
+            f"- {cell(r['name'])}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] "
             f"with {r['n_labels']} labels, {len(r['per_seed'])} seed(s), n={r['n_test']}"
             for r in curves["references"]
         ]
@@ -50,12 +42,12 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
         if fit:
             law = f"{fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f})"
             lines.append(
-                f"- {_cell(a['name'])}: accuracy ≈ {law}"
+                f"- {cell(a['name'])}: accuracy ≈ {law}"
                 f" (a in [{fit['a_ci'][0]:.3f}, {fit['a_ci'][1]:.3f}])"
             )
         if a["crossover"]:
-            lines.append(f"- {_cell(a['crossover']['message'])}")
-    lines += [f"- note: {_cell(n)}" for n in curves.get("notes", [])]
+            lines.append(f"- {cell(a['crossover']['message'])}")
+    lines += [f"- note: {cell(n)}" for n in curves.get("notes", [])]
     return lines
 
 
@@ -64,23 +56,21 @@ def distill_lines(d: dict[str, Any] | None) -> list[str]:
         return []
     t, pool, cost = d["teacher"], d["pool"], d["labelling_cost"]
     lines = [
-        "",
-        "## Distillation",
-        "",
-        f"Teacher {_cell(t['name'])}: test accuracy {_iv(t['test_accuracy'])} (n={t['n_test']}), "
+        *heading("Distillation"),
+        f"Teacher {cell(t['name'])}: test accuracy {iv(t['test_accuracy'])} (n={t['n_test']}), "
         f"p95 {t['latency_ms']['p95']:.0f} ms, ${t['cost_per_1k_usd']:.3g} per 1k.",
         "",
         f"Pool: {pool['n']} texts, {pool['n_labelled']} LLM labels kept"
         + (f" (confidence >= {pool['min_confidence']:g})" if pool["min_confidence"] else "")
         + f"; mean confidence {pool['confidence_mean']:.2f}"
         + (
-            f"; label accuracy where gold exists {_iv(pool['label_accuracy'])}"
+            f"; label accuracy where gold exists {iv(pool['label_accuracy'])}"
             if pool["label_accuracy"]
             else ""
         )
         + ".",
         "",
-        f"Labelling cost: LLM ${cost['llm_usd']:.4g} ({_cell(cost['llm_basis'])}) vs human "
+        f"Labelling cost: LLM ${cost['llm_usd']:.4g} ({cell(cost['llm_basis'])}) vs human "
         f"${cost['human_usd']:,.2f} at ${cost['usd_per_label']:g}/label. Gold labels mixed in: "
         f"{d['gold_labels']}.",
         "",
@@ -89,7 +79,7 @@ def distill_lines(d: dict[str, Any] | None) -> list[str]:
     ]
     for s in d["students"]:
         lines.append(
-            f"| {_cell(s['name'])} | {s['n_train']} | {_iv(s['accuracy'])} "
+            f"| {cell(s['name'])} | {s['n_train']} | {iv(s['accuracy'])} "
             f"| {s['agreement_with_teacher']:.3f} | {s['latency_ms']['p95']:.1f} "
             f"| {s['cost_per_1k_usd']:.3g} |"
         )
@@ -101,12 +91,10 @@ def cost_model_lines(model: dict[str, Any] | None) -> list[str]:
         return []
     a = model["assumptions"]
     lines = [
-        "",
-        "## Cost model",
-        "",
+        *heading("Cost model"),
         "Assumptions: "
         + "; ".join(
-            f"{k} = {v['value']:g} ({_cell(v['about'])})"
+            f"{k} = {v['value']:g} ({cell(v['about'])})"
             for k, v in a.items()
             if isinstance(v, dict) and "value" in v
         )
@@ -128,14 +116,14 @@ def cost_model_lines(model: dict[str, Any] | None) -> list[str]:
     ]
     for c in model["approaches"]:
         lines.append(
-            f"| {_cell(c['name'])} | {c['human_labels']} | {c['human_labels_usd']:.4g} "
+            f"| {cell(c['name'])} | {c['human_labels']} | {c['human_labels_usd']:.4g} "
             f"| {c['llm_labelling_usd']:.4g} | {c['train_usd']:.4g} | {c['one_off_usd']:.4g} "
             f"| {c['running_per_1k_usd']:.3g} |"
         )
     crossing = [b for b in model["break_even"] if b["monthly_volume"] is not None]
     if crossing:
         lines += ["", "Break-even volumes:", ""]
-        lines += [f"- {_cell(b['message'])}" for b in crossing]
+        lines += [f"- {cell(b['message'])}" for b in crossing]
     return lines
 
 
@@ -143,4 +131,4 @@ def plots_lines(plots: list[str] | None) -> list[str]:
     pngs = [p for p in plots or [] if p.endswith(".png")]
     if not pngs:
         return []
-    return ["", "## Plots", "", *[f"![{p[:-4]}]({p})" for p in pngs]]
+    return [*heading("Plots"), *[f"![{p[:-4]}]({p})" for p in pngs]]

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.markdown_blocks import cell, heading, iv
+
 __all__ = ["trust_lines"]
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _iv(d: dict[str, float], scale: float = 1.0, fmt: str = ".3f") -> str:
-    v, lo, hi = (scale * d[k] for k in ("value", "ci_low", "ci_high"))
-    return f"{v:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]"
 
 
 def _calibration(cal: dict[str, Any]) -> list[str]:
     lines = [
-        "",
-        "## Calibration",
-        "",
+        *heading("Calibration"),
         f"Top-label confidence vs accuracy on the test set ({cal['n_bins']} bins). Temperature "
         f"T fitted on a dev split of {cal['dev_n']} training rows (the model refitted without "
         "them); contextual calibration divides an LLM's label probabilities by its prior on "
@@ -40,10 +31,10 @@ def _calibration(cal: dict[str, Any]) -> list[str]:
             else "-"
         )
         lines.append(
-            f"| {_cell(r['name'])} | {r['n']} | {u['ece_width']:.3f} | {u['ece_mass']:.3f} "
+            f"| {cell(r['name'])} | {r['n']} | {u['ece_width']:.3f} | {u['ece_mass']:.3f} "
             f"| {u['brier']:.3f} | {u['nll']:.3f} | {t['t']:.2f} | {after} | {ctx} |"
             if t
-            else f"| {_cell(r['name'])} | {r['n']} | {u['ece_width']:.3f} | {u['ece_mass']:.3f} "
+            else f"| {cell(r['name'])} | {r['n']} | {u['ece_width']:.3f} | {u['ece_mass']:.3f} "
             f"| {u['brier']:.3f} | {u['nll']:.3f} | - | - | {ctx} |"
         )
     return lines
@@ -52,33 +43,29 @@ def _calibration(cal: dict[str, Any]) -> list[str]:
 def _robustness(rob: dict[str, Any]) -> list[str]:
     kinds = [k["kind"] for k in rob["kinds"]]
     lines = [
-        "",
-        "## Robustness",
-        "",
+        *heading("Robustness"),
         f"Accuracy drop in points vs the clean test set [paired 95% interval], and the share "
         f"of predictions that flip (seed {rob['seed']}).",
         "",
     ]
-    lines += [f"- `{k['kind']}`: {_cell(k['description'])}" for k in rob["kinds"]]
+    lines += [f"- `{k['kind']}`: {cell(k['description'])}" for k in rob["kinds"]]
     lines += ["", "| approach | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
     for r in rob["approaches"]:
         by = {p["kind"]: p for p in r["perturbations"]}
         cells = [
-            f"{_iv(by[k]['drop'], 100, '.1f')}, flips {100 * by[k]['flip_rate']:.0f}%"
+            f"{iv(by[k]['drop'], 100, '.1f')}, flips {100 * by[k]['flip_rate']:.0f}%"
             if k in by
             else "-"
             for k in kinds
         ]
-        lines.append(f"| {_cell(r['name'])} | " + " | ".join(cells) + " |")
+        lines.append(f"| {cell(r['name'])} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _ood(ood: dict[str, Any]) -> list[str]:
     lines = [
-        "",
-        "## Out of distribution",
-        "",
-        f"Source: {_cell(ood['source'])}; {ood['n_id']} in-distribution and {ood['n_ood']} OOD "
+        *heading("Out of distribution"),
+        f"Source: {cell(ood['source'])}; {ood['n_id']} in-distribution and {ood['n_ood']} OOD "
         "test examples (prompted approaches may use a sample).",
         "",
         "| approach | ID accuracy | OOD accuracy | gap (points) | n ID / OOD |",
@@ -86,18 +73,18 @@ def _ood(ood: dict[str, Any]) -> list[str]:
     ]
     for r in ood["approaches"]:
         lines.append(
-            f"| {_cell(r['name'])} | {_iv(r['id_accuracy'])} | {_iv(r['ood_accuracy'])} "
-            f"| {_iv(r['gap'], 100, '.1f')} | {r['n_id']} / {r['n_ood']} |"
+            f"| {cell(r['name'])} | {iv(r['id_accuracy'])} | {iv(r['ood_accuracy'])} "
+            f"| {iv(r['gap'], 100, '.1f')} | {r['n_id']} / {r['n_ood']} |"
         )
-    lines += [f"- note: {_cell(n)}" for n in ood.get("notes", [])]
+    lines += [f"- note: {cell(n)}" for n in ood.get("notes", [])]
     return lines
 
 
 def _shortcuts(sc: dict[str, Any]) -> list[str]:
-    lines = ["", "## Shortcuts", "", "Most label-predictive training words (PMI):", ""]
+    lines = [*heading("Shortcuts"), "Most label-predictive training words (PMI):", ""]
     for lab, toks in sc["tokens"].items():
         shown = ", ".join(f"`{t['token']}` ({t['precision']:.0%} of {t['count']})" for t in toks)
-        lines.append(f"- {_cell(lab)}: {shown or '-'}")
+        lines.append(f"- {cell(lab)}: {shown or '-'}")
     if sc.get("masked"):
         lines += [
             "",
@@ -107,13 +94,13 @@ def _shortcuts(sc: dict[str, Any]) -> list[str]:
             "|---|---|---|",
         ]
         lines += [
-            f"| {_cell(r['name'])} | {_iv(r['accuracy'])} | {_iv(r['drop'], 100, '.1f')} |"
+            f"| {cell(r['name'])} | {iv(r['accuracy'])} | {iv(r['drop'], 100, '.1f')} |"
             for r in sc["masked"]
         ]
     for r in sc.get("prompt_bias", []):
         lb, rc = r["label_bias"], r["recency"]
         text = (
-            f"- {_cell(r['name'])}: most predicted label `{_cell(lb['top_label'])}` "
+            f"- {cell(r['name'])}: most predicted label `{cell(lb['top_label'])}` "
             f"({lb['top_excess']:+.0%} vs its true share); total variation {lb['tv_distance']:.2f}"
         )
         if rc:
@@ -130,9 +117,7 @@ def _selective(sel: dict[str, Any]) -> list[str]:
     target = sel["target_accuracy"]
     head = "| approach | AURC | excess AURC |" + (f" coverage at {target:g} |" if target else "")
     lines = [
-        "",
-        "## Selective prediction",
-        "",
+        *heading("Selective prediction"),
         "Answer only the most confident share of inputs: area under the risk-coverage curve "
         "(lower is better) and its excess over a perfect ranking.",
         "",
@@ -140,7 +125,7 @@ def _selective(sel: dict[str, Any]) -> list[str]:
         "|---|---:|---:|" + ("---:|" if target else ""),
     ]
     for r in sel["approaches"]:
-        row = f"| {_cell(r['name'])} | {r['aurc']:.3f} | {r['excess_aurc']:.3f} |"
+        row = f"| {cell(r['name'])} | {r['aurc']:.3f} | {r['excess_aurc']:.3f} |"
         if target:
             row += f" {100 * (r['coverage_at_target'] or 0.0):.0f}% |"
         lines.append(row)
@@ -149,14 +134,12 @@ def _selective(sel: dict[str, Any]) -> list[str]:
 
 def _groups(grp: dict[str, Any]) -> list[str]:
     lines = [
-        "",
-        f"## Groups (`{_cell(grp['column'])}`)",
-        "",
+        *heading(f"Groups (`{cell(grp['column'])}`)"),
         "| approach | worst group | best group | worst-group gap (points) |",
         "|---|---|---|---:|",
     ]
     lines += [
-        f"| {_cell(r['name'])} | {_cell(r['worst_group'])} | {_cell(r['best_group'])} "
+        f"| {cell(r['name'])} | {cell(r['worst_group'])} | {cell(r['best_group'])} "
         f"| {100 * r['worst_gap']:.1f} |"
         for r in grp["approaches"]
     ]
@@ -165,19 +148,18 @@ def _groups(grp: dict[str, Any]) -> list[str]:
 
 def trust_lines(doc: dict[str, Any]) -> list[str]:
     """Every trust section present in ``doc``, in the issue's order."""
+    sections = (
+        ("calibration", _calibration),
+        ("robustness", _robustness),
+        ("ood", _ood),
+        ("shortcuts", _shortcuts),
+        ("selective", _selective),
+        ("groups", _groups),
+    )
     lines: list[str] = []
-    if doc.get("calibration"):
-        lines += _calibration(doc["calibration"])
-    if doc.get("robustness"):
-        lines += _robustness(doc["robustness"])
-    if doc.get("ood"):
-        lines += _ood(doc["ood"])
-    if doc.get("shortcuts"):
-        lines += _shortcuts(doc["shortcuts"])
-    if doc.get("selective"):
-        lines += _selective(doc["selective"])
-    if doc.get("groups"):
-        lines += _groups(doc["groups"])
+    for key, render in sections:
+        if doc.get(key):
+            lines += render(doc[key])
     if doc.get("trust_notes"):
-        lines += ["", *[f"- trust note: {_cell(n)}" for n in doc["trust_notes"]]]
+        lines += ["", *[f"- trust note: {cell(n)}" for n in doc["trust_notes"]]]
     return lines

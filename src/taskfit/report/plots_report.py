@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from taskfit.metrics.confusion import OTHER, most_confused_labels
-from taskfit.report.plots import (
+from taskfit.report.plots import plot_curves, plot_distill, plot_pareto
+from taskfit.report.plots_common import (
     _colour,
     _figure,
     _interval,
@@ -31,9 +32,6 @@ from taskfit.report.plots import (
     _req_list,
     _req_num,
     _save,
-    plot_curves,
-    plot_distill,
-    plot_pareto,
 )
 from taskfit.report.plots_trust import plot_reliability, plot_selective
 

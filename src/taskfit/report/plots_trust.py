@@ -7,13 +7,33 @@ Same conventions as :mod:`taskfit.report.plots`: each function reads one section
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from taskfit.report.plots import _colour, _figure, _save
+from taskfit.report.plots_common import _colour, _figure, _save, _set_labels
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_reliability", "plot_selective", "plot_trust"]
+
+
+def _finish(
+    fig: Figure,
+    ax: Axes,
+    out_dir: Path,
+    stem: str,
+    labels: Sequence[str],
+    legend_loc: Literal["upper left", "lower left"],
+) -> list[Path]:
+    """x from 0 to 1, ``labels`` (x label, y label, title) and the legend at
+    ``legend_loc``; saved as ``stem``."""
+    ax.set_xlim(0, 1)
+    _set_labels(ax, *labels)
+    ax.legend(loc=legend_loc)
+    return _save(fig, out_dir, stem)
 
 
 def plot_reliability(calibration: Mapping[str, Any] | None, out_dir: Path) -> list[Path]:
@@ -33,13 +53,13 @@ def plot_reliability(calibration: Mapping[str, Any] | None, out_dir: Path) -> li
             ece = r["uncalibrated"]["ece_width"]
             ax.plot(xs, ys, color=_colour(i), lw=1.2, label=f"{r['name']} (ECE {ece:.3f})")
             ax.scatter(xs, ys, s=sizes, color=_colour(i), alpha=0.7)
-        ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("mean confidence in bin")
-        ax.set_ylabel("accuracy in bin")
-        ax.set_title("Reliability diagram (test set, before recalibration)")
-        ax.legend(loc="upper left")
-        return _save(fig, out_dir, "reliability")
+        labels = (
+            "mean confidence in bin",
+            "accuracy in bin",
+            "Reliability diagram (test set, before recalibration)",
+        )
+        return _finish(fig, ax, out_dir, "reliability", labels, "upper left")
 
 
 def plot_selective(selective: Mapping[str, Any] | None, out_dir: Path) -> list[Path]:
@@ -55,12 +75,12 @@ def plot_selective(selective: Mapping[str, Any] | None, out_dir: Path) -> list[P
             ax.plot(cov, acc, color=_colour(i), lw=1.4, label=f"{r['name']} (AURC {r['aurc']:.3f})")
         if target is not None:
             ax.axhline(target, color="0.4", lw=1, ls=":", label=f"target accuracy {target:g}")
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("coverage (share of inputs answered, most confident first)")
-        ax.set_ylabel("accuracy on the answered inputs")
-        ax.set_title("Selective prediction")
-        ax.legend(loc="lower left")
-        return _save(fig, out_dir, "selective")
+        labels = (
+            "coverage (share of inputs answered, most confident first)",
+            "accuracy on the answered inputs",
+            "Selective prediction",
+        )
+        return _finish(fig, ax, out_dir, "selective", labels, "lower left")
 
 
 def plot_trust(doc: Mapping[str, Any], out_dir: Path) -> list[Path]:

@@ -57,6 +57,23 @@ TRUST_DEFAULTS: dict[str, Any] = {
 _TRUST_MAX_TEST = 100
 _ALL_TRUST = ("calibration", "robustness", "ood", "shortcuts", "selective")
 _DEMO_OOD = "demo:ood_test.csv"
+# Settings of every command and their flags, in the order of the flags on the line;
+# each is left out at its default.
+_COMMON_FLAGS = (
+    ("shots", "--shots"),
+    ("prompt_format", "--prompt-format"),
+    ("dev_size", "--dev-size"),
+    ("max_test", "--max-test"),
+    ("seed", "--seed"),
+    ("encoder", "--encoder"),
+    ("label_descriptions", "--label-descriptions"),
+    ("usd_per_hour", "--usd-per-hour"),
+    ("usd_per_label", "--usd-per-label"),
+    ("horizon_months", "--horizon-months"),
+    ("max_accuracy_loss", "--max-accuracy-loss"),
+    ("volume_per_month", "--volume-per-month"),
+    ("price_file", "--price-file"),
+)
 
 
 class _Line:
@@ -113,19 +130,8 @@ def _common(line: _Line, s: Mapping[str, Any], llms: bool = True) -> None:
     if llms:
         for spec in s.get("llms") or []:
             line.add("--llm", redact_text(str(spec)))  # older curve runs recorded specs as given
-    line.differs(s, "shots", "--shots")
-    line.differs(s, "prompt_format", "--prompt-format")
-    line.differs(s, "dev_size", "--dev-size")
-    line.differs(s, "max_test", "--max-test")
-    line.differs(s, "seed", "--seed")
-    line.differs(s, "encoder", "--encoder")
-    line.differs(s, "label_descriptions", "--label-descriptions")
-    line.differs(s, "usd_per_hour", "--usd-per-hour")
-    line.differs(s, "usd_per_label", "--usd-per-label")
-    line.differs(s, "horizon_months", "--horizon-months")
-    line.differs(s, "max_accuracy_loss", "--max-accuracy-loss")
-    line.differs(s, "volume_per_month", "--volume-per-month")
-    line.differs(s, "price_file", "--price-file")
+    for key, flag in _COMMON_FLAGS:
+        line.differs(s, key, flag)
 
 
 def _trust(line: _Line, t: Mapping[str, Any], demo: bool, seed: Any, caveats: list[str]) -> None:
