@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from taskfit.jsonable import JsonFields
+
 __all__ = [
     "ApproachMetrics",
     "Comparison",
@@ -170,13 +172,12 @@ class UnitResult:
 
 
 @dataclass(frozen=True)
-class Interval:
+class Interval(JsonFields):
+    """A point estimate and the ends of its confidence interval (95% by default)."""
+
     value: float
     ci_low: float
     ci_high: float
-
-    def to_json(self) -> dict[str, float]:
-        return {"value": self.value, "ci_low": self.ci_low, "ci_high": self.ci_high}
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ from taskfit.advise.picks import (
 )
 from taskfit.advise.remarks import AppliedRemark, RemarkContext, applicable_remarks
 from taskfit.errors import UsageError
+from taskfit.jsonable import JsonFields
 from taskfit.types import Profile
 
 __all__ = [
@@ -82,16 +83,13 @@ SMALL_INSTRUCT_ADVICE = "try fine-tuning an instruction-tuned small model first"
 
 
 @dataclass(frozen=True)
-class ConstraintFinding:
+class ConstraintFinding(JsonFields):
     """One of the blog's reasons not to serve a big prompted model, as it applies here.
     ``pushes_local``: it rules out serving a prompted LLM, whatever the flows say."""
 
     name: str  # "budget", "on_prem", "latency", "hardware", "replacing_finetuned"
     detail: str
     pushes_local: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "detail": self.detail, "pushes_local": self.pushes_local}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from typing import Any, Literal, cast
 from taskfit.advise.facts import TASK_TYPES
 from taskfit.advise.flows import FACTS
 from taskfit.errors import UsageError
+from taskfit.jsonable import JsonFields
 
 __all__ = [
     "CARD_KEYS",
@@ -49,6 +50,8 @@ __all__ = [
     "load_card",
     "parse_answers",
     "parse_bool",
+    "parse_yaml",
+    "read_yaml_file",
 ]
 
 Hardware = Literal["cpu", "gpu"]
@@ -85,7 +88,7 @@ class Deployment:
 
 
 @dataclass(frozen=True)
-class TaskCard:
+class TaskCard(JsonFields):
     """A validated task card. ``facts`` holds only the facts the card answers."""
 
     task_type: str | None = None
@@ -93,15 +96,6 @@ class TaskCard:
     facts: Mapping[str, bool] = field(default_factory=dict)
     deployment: Deployment = field(default_factory=Deployment)
     path: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "task_type": self.task_type,
-            "description": self.description,
-            "facts": dict(self.facts),
-            "deployment": self.deployment.to_json(),
-            "path": self.path,
-        }
 
 
 def parse_bool(value: object) -> bool | None:
@@ -154,20 +148,9 @@ def load_card(path: str | os.PathLike[str]) -> TaskCard:
     unreadable, is not valid YAML, is not a mapping, has an unknown key or a value of the
     wrong type.
     """
-    import yaml
-
-    file = os.fspath(path)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError as exc:
-        raise UsageError("task card not found", file=file) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the task card: {exc}", file=file) from exc
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"invalid YAML: {' '.join(str(exc).split())}", file=file) from exc
+    file, doc = read_yaml_file(
+        path, missing="task card not found", unreadable="cannot read the task card"
+    )
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -175,6 +158,37 @@ def load_card(path: str | os.PathLike[str]) -> TaskCard:
             f"a task card must be a mapping of keys to values, got {_kind(doc)}", file=file
         )
     return card_from_mapping(doc, file=file)
+
+
+def read_yaml_file(
+    path: str | os.PathLike[str], *, missing: str, unreadable: str
+) -> tuple[str, Any]:
+    """``path`` as a string and its parsed YAML document.
+
+    A missing file raises :class:`UsageError` with ``missing``, an unreadable one with
+    ``unreadable`` and the reason, invalid YAML with the parser's message; each names
+    the file.
+    """
+    file = os.fspath(path)
+    try:
+        with open(file, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError as exc:
+        raise UsageError(missing, file=file) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{unreadable}: {exc}", file=file) from exc
+    return file, parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """The YAML document in ``text``; invalid YAML raises :class:`UsageError` naming
+    ``file``."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"invalid YAML: {' '.join(str(exc).split())}", file=file) from exc
 
 
 def card_from_mapping(doc: Mapping[Any, Any], *, file: str | None = None) -> TaskCard:

@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, get_args
 
+from taskfit.advise.card import parse_yaml, read_yaml_file
 from taskfit.errors import UsageError
 
 __all__ = [
@@ -184,13 +185,7 @@ def _entry(raw: Any, index: int, file: str) -> ModelEntry:
     return ModelEntry(**values)
 
 
-def _parse(text: str, file: str) -> tuple[ModelEntry, ...]:
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"invalid YAML: {' '.join(str(exc).split())}", file=file) from exc
+def _parse(doc: Any, file: str) -> tuple[ModelEntry, ...]:
     if isinstance(doc, dict):
         extra = [k for k in doc if k != "models"]
         if extra:
@@ -215,7 +210,7 @@ def _parse(text: str, file: str) -> tuple[ModelEntry, ...]:
 @lru_cache(maxsize=1)
 def _packaged() -> tuple[ModelEntry, ...]:
     text = resources.files("taskfit").joinpath("advise", "catalog.yaml").read_text("utf-8")
-    return _parse(text, _PACKAGED)
+    return _parse(parse_yaml(text, _PACKAGED), _PACKAGED)
 
 
 def load_catalog(path: str | os.PathLike[str] | None = None) -> tuple[ModelEntry, ...]:
@@ -231,15 +226,10 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> tuple[ModelEntry
     """
     if path is None:
         return _packaged()
-    file = os.fspath(path)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError as exc:
-        raise UsageError("catalog file not found", file=file) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the catalog: {exc}", file=file) from exc
-    return _parse(text, file)
+    file, doc = read_yaml_file(
+        path, missing="catalog file not found", unreadable="cannot read the catalog"
+    )
+    return _parse(doc, file)
 
 
 # -------------------------------------------------------------------------------- queries

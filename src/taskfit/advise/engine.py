@@ -25,12 +25,13 @@ from typing import Any, cast
 
 from taskfit.advise.facts import Fact, Source
 from taskfit.advise.flows import FLOW_TITLES, NODES, Node, Outcome, first_node, is_outcome
+from taskfit.jsonable import JsonFields
 
 __all__ = ["FlowResult", "Step", "run_flow"]
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(JsonFields):
     """One node visited: the answer given to its fact and where it led (``next`` is a
     node id or, on the last step, the outcome)."""
 
@@ -41,17 +42,6 @@ class Step:
     source: Source
     detail: str
     next: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "node": self.node,
-            "question": self.question,
-            "fact": self.fact,
-            "answer": self.answer,
-            "source": self.source,
-            "detail": self.detail,
-            "next": self.next,
-        }
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from taskfit.backends.base import (
-    BackendInfo,
-    ChatScoreRequest,
-    GenerateRequest,
-    Generation,
-    LLMBackend,
-    ScoreRequest,
-    ScoreResult,
-)
+from taskfit.backends import base
 
 __all__ = ["FakeBackend"]
 
@@ -40,11 +32,11 @@ def _unit_hash(*parts: str) -> float:
     return int.from_bytes(h[:8], "big") / 2**64
 
 
-class FakeBackend(LLMBackend):
+class FakeBackend(base.LLMBackend):
     """Deterministic scripted backend.
 
     >>> fb = FakeBackend(keywords={" refund": ["money", "back"]})
-    >>> r = fb.score_options([ScoreRequest("", "I want my money back", (" refund", " other"))])
+    >>> r = fb.score_options([base.ScoreRequest("", "I want my money back", (" refund", " other"))])
     >>> r[0].logprobs[0] > r[0].logprobs[1]
     True
     """
@@ -81,8 +73,8 @@ class FakeBackend(LLMBackend):
         self.evaluated_tokens_total = 0
         self._prefixes_seen: set[str] = set()
 
-    def info(self) -> BackendInfo:
-        return BackendInfo(
+    def info(self) -> base.BackendInfo:
+        return base.BackendInfo(
             backend="fake",
             model_id=self.model_id,
             context_size=self.context_size,
@@ -101,17 +93,17 @@ class FakeBackend(LLMBackend):
         cues = _words(option) | self.keywords.get(option, set())
         cues |= self.keywords.get(" " + option.strip(), set())
         overlap = len(words & cues)
-        base = -0.5 * self.count_tokens(option) + 2.0 * overlap + bias.get(option.strip(), 0.0)
-        return base - _unit_hash(str(self.seed), body, option)  # tie-breaking jitter
+        score = -0.5 * self.count_tokens(option) + 2.0 * overlap + bias.get(option.strip(), 0.0)
+        return score - _unit_hash(str(self.seed), body, option)  # tie-breaking jitter
 
-    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+    def score_chat(self, requests: Sequence[base.ChatScoreRequest]) -> list[base.ScoreResult]:
         """The chat format: the example's turns are the body, the shared turns the prefix."""
         if not self.chat:
             from taskfit.errors import BackendError
 
             raise BackendError("fake backend: no chat format for this model")
         flat = [
-            ScoreRequest(
+            base.ScoreRequest(
                 "".join(f"<{r}>{c}\n" for r, c in req.context),
                 "".join(f"<{r}>{c}\n" for r, c in req.turns) + "<assistant>",
                 req.options,
@@ -121,7 +113,7 @@ class FakeBackend(LLMBackend):
         self.chat_calls += len(requests)
         return self._score(flat, self.chat_bias)
 
-    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+    def score_options(self, requests: Sequence[base.ScoreRequest]) -> list[base.ScoreResult]:
         if not self.prompt_logprobs:
             from taskfit.errors import BackendError
 
@@ -129,8 +121,8 @@ class FakeBackend(LLMBackend):
         return self._score(requests, self.bias)
 
     def _score(
-        self, requests: Sequence[ScoreRequest], bias: Mapping[str, float]
-    ) -> list[ScoreResult]:
+        self, requests: Sequence[base.ScoreRequest], bias: Mapping[str, float]
+    ) -> list[base.ScoreResult]:
         out = []
         for req in requests:
             self.score_calls += 1
@@ -153,7 +145,7 @@ class FakeBackend(LLMBackend):
             evaluated = n_prefix + self.count_tokens(req.body) + sum(opt_tokens)
             self.evaluated_tokens_total += evaluated
             out.append(
-                ScoreResult(
+                base.ScoreResult(
                     logprobs=tuple(lps),
                     option_tokens=opt_tokens,
                     prompt_tokens=self.count_tokens(req.prefix + req.body),
@@ -162,7 +154,7 @@ class FakeBackend(LLMBackend):
             )
         return out
 
-    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+    def generate(self, requests: Sequence[base.GenerateRequest]) -> list[base.Generation]:
         out = []
         for req in requests:
             self.generate_calls += 1
@@ -174,7 +166,7 @@ class FakeBackend(LLMBackend):
                 text = f"answer-{int(_unit_hash(prompt, str(req.seed)) * 1000)}"
             words = text.split()[: req.max_tokens]
             out.append(
-                Generation(
+                base.Generation(
                     text=" ".join(words),
                     prompt_tokens=self.count_tokens(prompt),
                     completion_tokens=len(words),

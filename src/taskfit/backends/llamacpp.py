@@ -31,15 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from taskfit.backends.base import (
-    BackendInfo,
-    ChatScoreRequest,
-    GenerateRequest,
-    Generation,
-    LLMBackend,
-    ScoreRequest,
-    ScoreResult,
-)
+from taskfit.backends import base
 from taskfit.backends.chat_template import ChatTemplate
 from taskfit.errors import BackendError
 
@@ -98,11 +90,11 @@ def _log_softmax(rows: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-class LlamaCppBackend(LLMBackend):
+class LlamaCppBackend(base.LLMBackend):
     """Score and generate with a local GGUF model.
 
     >>> with LlamaCppBackend(embedded_model_path()) as llm:  # doctest: +SKIP
-    ...     llm.score_options([ScoreRequest("", "Q: 2+2?\\nA:", (" 4", " 5"))])
+    ...     llm.score_options([base.ScoreRequest("", "Q: 2+2?\\nA:", (" 4", " 5"))])
     """
 
     def __init__(
@@ -187,8 +179,8 @@ class LlamaCppBackend(LLMBackend):
             return None  # a template jinja2 cannot compile: completion format only
 
     # -- description -----------------------------------------------------------------
-    def info(self) -> BackendInfo:
-        return BackendInfo(
+    def info(self) -> base.BackendInfo:
+        return base.BackendInfo(
             backend="llamacpp",
             model_id=self.model_id,
             context_size=self.n_ctx,
@@ -257,10 +249,10 @@ class LlamaCppBackend(LLMBackend):
         return len(tokens)
 
     # -- scoring ---------------------------------------------------------------------
-    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+    def score_options(self, requests: Sequence[base.ScoreRequest]) -> list[base.ScoreResult]:
         return [self._score_one(r) for r in requests]
 
-    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+    def score_chat(self, requests: Sequence[base.ChatScoreRequest]) -> list[base.ScoreResult]:
         """Score options as the assistant's reply, in the model's own chat format."""
         template = self.chat_template
         if template is None:
@@ -270,7 +262,7 @@ class LlamaCppBackend(LLMBackend):
             prefix, body = template.split(req.context, req.turns)
             options = tuple(o + template.end_of_turn for o in req.options)
             # The rendered template holds its own BOS when the model wants one.
-            out.append(self._score_one(ScoreRequest(prefix, body, options), chat=True))
+            out.append(self._score_one(base.ScoreRequest(prefix, body, options), chat=True))
         return out
 
     def _fit_body(
@@ -287,7 +279,7 @@ class LlamaCppBackend(LLMBackend):
         keep_tail = min(16, room // 2)  # keep the end: it holds the answer cue
         return body[: room - keep_tail] + body[-keep_tail:], True
 
-    def _score_one(self, req: ScoreRequest, *, chat: bool = False) -> ScoreResult:
+    def _score_one(self, req: base.ScoreRequest, *, chat: bool = False) -> base.ScoreResult:
         t0 = time.perf_counter()
         bos = not chat
         prefix = self.tokenize(req.prefix, bos=bos, special=chat)
@@ -300,12 +292,12 @@ class LlamaCppBackend(LLMBackend):
             raise BackendError("empty prompt body")
         evaluated = self._ensure_prefix(prefix)
         logprobs = [0.0] * len(opts)
-        base = len(prefix)
+        n_prefix = len(prefix)
         for g in range(0, len(opts), self.n_seq):
             group = list(range(g, min(len(opts), g + self.n_seq)))
-            self._lib.llama_memory_seq_rm(self._mem, -1, base, -1)
-            evaluated += self._score_group(opts, group, body, base, logprobs)
-        return ScoreResult(
+            self._lib.llama_memory_seq_rm(self._mem, -1, n_prefix, -1)
+            evaluated += self._score_group(opts, group, body, n_prefix, logprobs)
+        return base.ScoreResult(
             logprobs=tuple(logprobs),
             option_tokens=tuple(len(o) for o in opts),
             prompt_tokens=len(prefix) + len(body),
@@ -319,13 +311,13 @@ class LlamaCppBackend(LLMBackend):
         opts: list[list[int]],
         group: list[int],
         body: list[int],
-        base: int,
+        n_prefix: int,
         logprobs: list[float],
     ) -> int:
         """Score options ``group`` (one sequence each) in one batch; fill ``logprobs``."""
         seqs = tuple(range(len(group)))
         entries: list[tuple[int, int, Sequence[int], bool]] = [
-            (t, base + i, seqs, i == len(body) - 1) for i, t in enumerate(body)
+            (t, n_prefix + i, seqs, i == len(body) - 1) for i, t in enumerate(body)
         ]
         # Trie of option prefixes that must be evaluated: path -> (row index, seq ids).
         node_row: dict[tuple[int, ...], int] = {(): 0}
@@ -342,7 +334,9 @@ class LlamaCppBackend(LLMBackend):
         start = len(body)
         for k, path in enumerate(order, start=1):
             node_row[path] = k
-            entries.append((path[-1], base + start + len(path) - 1, tuple(node_seqs[path]), True))
+            entries.append(
+                (path[-1], n_prefix + start + len(path) - 1, tuple(node_seqs[path]), True)
+            )
         rows = _log_softmax(self._decode(entries))
         for oi in group:
             toks = opts[oi]
@@ -353,7 +347,7 @@ class LlamaCppBackend(LLMBackend):
         return len(entries)
 
     # -- generation --------------------------------------------------------------------
-    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+    def generate(self, requests: Sequence[base.GenerateRequest]) -> list[base.Generation]:
         assert self._llm is not None
         out = []
         for req in requests:
@@ -379,7 +373,7 @@ class LlamaCppBackend(LLMBackend):
             )
             usage = res.get("usage", {})
             out.append(
-                Generation(
+                base.Generation(
                     text=res["choices"][0]["text"],
                     prompt_tokens=int(usage.get("prompt_tokens", len(toks))),
                     completion_tokens=int(usage.get("completion_tokens", 0)),

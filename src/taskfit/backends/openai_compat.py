@@ -50,22 +50,14 @@ from __future__ import annotations
 import os
 import threading
 import urllib.parse
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from taskfit.backends.base import (
-    BackendInfo,
-    ChatScoreRequest,
-    GenerateRequest,
-    Generation,
-    LLMBackend,
-    ScoreRequest,
-    ScoreResult,
-)
+from taskfit.backends import base
 from taskfit.backends.openai_http import HTTPSession, Pacer, StatusError, suffix
 from taskfit.backends.openai_parse import (
     ArrayUnsupported,
@@ -92,8 +84,27 @@ _NO_LOGPROBS_STATUSES = frozenset({400, 404, 422})
 _NOT_ABOUT_ARRAYS = frozenset({401, 403, 429})
 _CONTEXT_HINTS = ("context length", "context window", "maximum context", "too long", "too many")
 
+_T = TypeVar("_T")
 
-class OpenAICompatBackend(LLMBackend):
+
+@dataclass
+class _Logprobs:
+    """What is known of one kind of log-probabilities (``"prompt"`` or ``"chat"``) on the
+    endpoint: ``forced`` by configuration, else ``probed`` by the first request (None
+    until then); ``message`` says why they are unavailable once that is known."""
+
+    kind: str
+    forced: bool | None
+    probed: bool | None = None
+    message: str | None = None
+
+    @property
+    def unknown(self) -> bool:
+        """Neither forced nor probed yet: the next request is the probe."""
+        return self.forced is None and self.probed is None
+
+
+class OpenAICompatBackend(base.LLMBackend):
     """OpenAI or any OpenAI-compatible server.
 
     ``prompt_logprobs`` / ``chat_logprobs``: ``None`` probes the endpoint on the first
@@ -154,9 +165,9 @@ class OpenAICompatBackend(LLMBackend):
         if top_logprobs < 1:
             raise UsageError(f"openai backend: top_logprobs must be >= 1, got {top_logprobs}")
 
-        base = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         try:
-            parts = urllib.parse.urlsplit(base)
+            parts = urllib.parse.urlsplit(url)
             parts.port  # noqa: B018 - a bad port raises here, not in the first request
         except ValueError as e:  # not echoed: an unparsable URL cannot be redacted reliably
             raise UsageError(
@@ -166,18 +177,14 @@ class OpenAICompatBackend(LLMBackend):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(
                 f"openai backend: base URL must be http(s)://host[:port]/path, "
-                f"got {redact_url(base)!r}"
+                f"got {redact_url(url)!r}"
             )
         self._host = parts.hostname.lower()
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
 
         self._model = model
-        self._prompt_logprobs_forced = prompt_logprobs
-        self._prompt_logprobs_probed: bool | None = None
-        self._unavailable_message: str | None = None
-        self._chat_forced = chat_logprobs
-        self._chat_probed: bool | None = None
-        self._chat_unavailable_message: str | None = None
+        self._prompt_logprobs = _Logprobs("prompt", prompt_logprobs)
+        self._chat_logprobs = _Logprobs("chat", chat_logprobs)
         self._top_logprobs = top_logprobs
         self._price_in = price_in_per_1m
         self._price_out = price_out_per_1m
@@ -194,7 +201,7 @@ class OpenAICompatBackend(LLMBackend):
             adaptive_concurrency=adaptive_concurrency,
         )
         self._http = HTTPSession(
-            base,
+            url,
             key or None,
             self._pacer,
             max_retries=max_retries,
@@ -232,8 +239,8 @@ class OpenAICompatBackend(LLMBackend):
 
     # ------------------------------------------------------------------ interface
 
-    def info(self) -> BackendInfo:
-        return BackendInfo(
+    def info(self) -> base.BackendInfo:
+        return base.BackendInfo(
             backend="openai",
             model_id=self._model,
             context_size=self._context_size,
@@ -246,14 +253,9 @@ class OpenAICompatBackend(LLMBackend):
             endpoint=self._http.shown_base,
         )
 
-    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
-        url = self._http.shown_url("/completions")
-        if self._prompt_logprobs_forced is False:
-            raise BackendError(self._unavailable(url, "disabled by configuration"))
-        if self._unavailable_message is not None:
-            raise BackendError(self._unavailable_message)
-
-        results: list[ScoreResult | None] = [None] * len(requests)
+    def score_options(self, requests: Sequence[base.ScoreRequest]) -> list[base.ScoreResult]:
+        self._check_available(self._prompt_logprobs, "/completions")
+        results: list[base.ScoreResult | None] = [None] * len(requests)
         todo: list[int] = []
         for ri, req in enumerate(requests):
             if req.options and not (req.prefix + req.body):
@@ -262,7 +264,7 @@ class OpenAICompatBackend(LLMBackend):
                 todo.append(ri)
             else:  # an empty continuation has log-probability 0 and needs no request
                 n = len(req.options)
-                results[ri] = ScoreResult(
+                results[ri] = base.ScoreResult(
                     (0.0,) * n, (0,) * n, self.count_tokens(req.prefix + req.body), 0, requests=0
                 )
 
@@ -284,24 +286,20 @@ class OpenAICompatBackend(LLMBackend):
             results[i] = result
         return [r for r in results if r is not None]
 
-    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
-        url = self._http.shown_url("/chat/completions")
-        if self._chat_forced is False:
-            raise BackendError(self._chat_unavailable(url, "disabled by configuration"))
-        if self._chat_unavailable_message is not None:
-            raise BackendError(self._chat_unavailable_message)
+    def score_chat(self, requests: Sequence[base.ChatScoreRequest]) -> list[base.ScoreResult]:
+        self._check_available(self._chat_logprobs, "/chat/completions")
         for req in requests:
             if not req.messages:
                 raise BackendError("openai backend: cannot score options after an empty chat")
         pending = list(requests)
         results = []
-        if pending and self._chat_forced is None and self._chat_probed is None:
+        if pending and self._chat_logprobs.unknown:
             # Probe with one request so an endpoint without logprobs is hit only once.
             results.append(self._score_chat_one(pending.pop(0)))
         results += self._http.run_batch([partial(self._score_chat_one, r) for r in pending])
         return results
 
-    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+    def generate(self, requests: Sequence[base.GenerateRequest]) -> list[base.Generation]:
         return self._http.run_batch([partial(self._generate_one, req) for req in requests])
 
     def __enter__(self) -> OpenAICompatBackend:  # typed so the running totals are visible
@@ -324,12 +322,14 @@ class OpenAICompatBackend(LLMBackend):
             "temperature": 0,
         }
 
-    def _score_one_array(self, req: ScoreRequest) -> ScoreResult:
+    def _score_one_array(self, req: base.ScoreRequest) -> base.ScoreResult:
         result, _ = self._score_array(req, probe=False)
         assert result is not None  # only a probe may be refused
         return result
 
-    def _score_array(self, req: ScoreRequest, *, probe: bool) -> tuple[ScoreResult | None, int]:
+    def _score_array(
+        self, req: base.ScoreRequest, *, probe: bool
+    ) -> tuple[base.ScoreResult | None, int]:
         """All options of one example in one request; ``(None, requests)`` if refused.
 
         A refusal (an error status or a partial answer) is only accepted while probing;
@@ -350,7 +350,7 @@ class OpenAICompatBackend(LLMBackend):
                 "/completions", payload, parse, weight=len(scored), probe=probe
             )
         except Unavailable as exc:
-            raise self._mark_unavailable(url, str(exc)) from None
+            raise self._mark_unavailable(self._prompt_logprobs, url, str(exc)) from None
         except ArrayUnsupported as exc:
             if not probe:
                 raise BackendError(self._http.message(f"{url}: {exc}")) from None
@@ -364,7 +364,7 @@ class OpenAICompatBackend(LLMBackend):
         with self._lock:
             if is_array:
                 self.score_path = "array"
-            self._prompt_logprobs_probed = True
+            self._prompt_logprobs.probed = True
         self._add_usage(sent, completion)
         by_option: dict[int, EchoScore] = dict(zip(scored, scores, strict=True))
         return _result(req, by_option, scores[0].prompt_tokens, sent, attempts), attempts
@@ -373,14 +373,14 @@ class OpenAICompatBackend(LLMBackend):
         with self._lock:
             self.score_path = "per-option"
 
-    def _score_per_option(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+    def _score_per_option(self, requests: Sequence[base.ScoreRequest]) -> list[base.ScoreResult]:
         jobs: list[tuple[int, int, str, str]] = []
         for ri, req in enumerate(requests):
             context = req.prefix + req.body
             jobs += [(ri, oi, context, opt) for oi, opt in enumerate(req.options) if opt]
         scores: dict[tuple[int, int], tuple[EchoScore, int]] = {}
         pending = jobs
-        if jobs and self._prompt_logprobs_forced is None and self._prompt_logprobs_probed is None:
+        if jobs and self._prompt_logprobs.unknown:
             # Probe with one request so a chat-only endpoint is not hit once per option.
             ri, oi, context, option = jobs[0]
             scores[(ri, oi)] = self._score_option(context, option)
@@ -408,32 +408,21 @@ class OpenAICompatBackend(LLMBackend):
 
     def _score_option(self, context: str, option: str) -> tuple[EchoScore, int]:
         start, end = len(context), len(context) + len(option)
-        url = self._http.shown_url("/completions")
-        try:
-            score, attempts = self._http.post_json(
-                "/completions",
-                self._echo_payload(context + option),
-                partial(parse_echo, start=start, end=end),
-            )
-        except Unavailable as exc:
-            raise self._mark_unavailable(url, str(exc)) from None
-        except StatusError as exc:
-            if exc.status in _NO_LOGPROBS_STATUSES and not _mentions_context(exc.detail):
-                raise self._mark_unavailable(
-                    url, f"HTTP {exc.status}{suffix(exc.detail)}"
-                ) from None
-            raise
-        with self._lock:
-            self._prompt_logprobs_probed = True
+        score, attempts = self._post_logprobs(
+            self._prompt_logprobs,
+            "/completions",
+            self._echo_payload(context + option),
+            partial(parse_echo, start=start, end=end),
+        )
         self._add_usage(score.sent_tokens, score.completion_tokens)
         return score, attempts
 
     # ------------------------------------------------------------------ chat
 
-    def _score_chat_one(self, req: ChatScoreRequest) -> ScoreResult:
+    def _score_chat_one(self, req: base.ChatScoreRequest) -> base.ScoreResult:
         n = len(req.options)
         if n == 0:
-            return ScoreResult(
+            return base.ScoreResult(
                 (), (), self._estimate(req.messages), 0, approximate=True, requests=0
             )
         payload: dict[str, Any] = {
@@ -444,27 +433,15 @@ class OpenAICompatBackend(LLMBackend):
             "logprobs": True,
             "top_logprobs": self._top_logprobs,
         }
-        url = self._http.shown_url("/chat/completions")
-        try:
-            (top, prompt_tokens, completion_tokens), attempts = self._http.post_json(
-                "/chat/completions", payload, parse_top_logprobs
-            )
-        except Unavailable as exc:
-            raise self._mark_chat_unavailable(url, str(exc)) from None
-        except StatusError as exc:
-            if exc.status in _NO_LOGPROBS_STATUSES and not _mentions_context(exc.detail):
-                raise self._mark_chat_unavailable(
-                    url, f"HTTP {exc.status}{suffix(exc.detail)}"
-                ) from None
-            raise
-        with self._lock:
-            self._chat_probed = True
+        (top, prompt_tokens, completion_tokens), attempts = self._post_logprobs(
+            self._chat_logprobs, "/chat/completions", payload, parse_top_logprobs
+        )
         if prompt_tokens is None:
             prompt_tokens = self._estimate(req.messages)
         if completion_tokens is None:
             completion_tokens = 1
         self._add_usage(prompt_tokens, completion_tokens)
-        return ScoreResult(
+        return base.ScoreResult(
             logprobs=chat_distribution(top, req.options),
             option_tokens=(1,) * n,
             prompt_tokens=prompt_tokens,
@@ -473,7 +450,7 @@ class OpenAICompatBackend(LLMBackend):
             requests=attempts,
         )
 
-    def _generate_one(self, req: GenerateRequest) -> Generation:
+    def _generate_one(self, req: base.GenerateRequest) -> base.Generation:
         if req.messages:
             messages = [{"role": role, "content": content} for role, content in req.messages]
         else:
@@ -498,7 +475,7 @@ class OpenAICompatBackend(LLMBackend):
         if completion_tokens is None:
             completion_tokens = self.count_tokens(text) if text else 0
         self._add_usage(prompt_tokens, completion_tokens)
-        return Generation(
+        return base.Generation(
             text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
         )
 
@@ -507,44 +484,62 @@ class OpenAICompatBackend(LLMBackend):
     def _estimate(self, messages: Sequence[dict[str, str]]) -> int:
         return sum(self.count_tokens(m["content"]) for m in messages if m.get("content"))
 
-    def _unavailable(self, url: str, reason: str) -> str:
+    def _unavailable(self, known: _Logprobs, url: str, reason: str) -> str:
         return self._http.message(
-            f"prompt log-probabilities are unavailable on {url} ({reason}); use generation instead"
+            f"{known.kind} log-probabilities are unavailable on {url} ({reason}); "
+            "use generation instead"
         )
 
-    def _mark_unavailable(self, url: str, reason: str) -> BackendError:
-        message = self._unavailable(url, reason)
-        if self._prompt_logprobs_forced is None:
+    def _check_available(self, known: _Logprobs, path: str) -> None:
+        """Raise :class:`BackendError` when configuration or an earlier answer of the
+        endpoint ruled these log-probabilities out."""
+        if known.forced is False:
+            url = self._http.shown_url(path)
+            raise BackendError(self._unavailable(known, url, "disabled by configuration"))
+        if known.message is not None:
+            raise BackendError(known.message)
+
+    def _mark_unavailable(self, known: _Logprobs, url: str, reason: str) -> BackendError:
+        message = self._unavailable(known, url, reason)
+        if known.forced is None:
             with self._lock:
-                self._prompt_logprobs_probed = False
-                self._unavailable_message = message
+                known.probed = False
+                known.message = message
         return BackendError(message)
 
-    def _chat_unavailable(self, url: str, reason: str) -> str:
-        return self._http.message(
-            f"chat log-probabilities are unavailable on {url} ({reason}); use generation instead"
-        )
-
-    def _mark_chat_unavailable(self, url: str, reason: str) -> BackendError:
-        message = self._chat_unavailable(url, reason)
-        if self._chat_forced is None:
-            with self._lock:
-                self._chat_probed = False
-                self._chat_unavailable_message = message
-        return BackendError(message)
+    def _post_logprobs(
+        self, known: _Logprobs, path: str, payload: dict[str, Any], parse: Callable[[Any], _T]
+    ) -> tuple[_T, int]:
+        """:meth:`HTTPSession.post_json` for log-probabilities of ``known.kind``; an
+        endpoint that says it has none marks them unavailable."""
+        url = self._http.shown_url(path)
+        try:
+            answer = self._http.post_json(path, payload, parse)
+        except Unavailable as exc:
+            raise self._mark_unavailable(known, url, str(exc)) from None
+        except StatusError as exc:
+            if exc.status in _NO_LOGPROBS_STATUSES and not _mentions_context(exc.detail):
+                reason = f"HTTP {exc.status}{suffix(exc.detail)}"
+                raise self._mark_unavailable(known, url, reason) from None
+            raise
+        with self._lock:
+            known.probed = True
+        return answer
 
     def _supports_prompt_logprobs(self) -> bool:
-        if self._prompt_logprobs_forced is not None:
-            return self._prompt_logprobs_forced
-        if self._prompt_logprobs_probed is not None:
-            return self._prompt_logprobs_probed
+        known = self._prompt_logprobs
+        if known.forced is not None:
+            return known.forced
+        if known.probed is not None:
+            return known.probed
         # OpenAI's current models do not echo prompt log-probabilities.
         return self._host != _OPENAI_HOST
 
     def _supports_chat(self) -> bool:
-        if self._chat_forced is not None:
-            return self._chat_forced
-        return self._chat_probed is not False
+        known = self._chat_logprobs
+        if known.forced is not None:
+            return known.forced
+        return known.probed is not False
 
     def _add_usage(self, prompt_tokens: int, completion_tokens: int) -> None:
         with self._lock:
@@ -553,11 +548,15 @@ class OpenAICompatBackend(LLMBackend):
 
 
 def _result(
-    req: ScoreRequest, scores: dict[int, EchoScore], prompt_tokens: int, sent: int, requests: int
-) -> ScoreResult:
+    req: base.ScoreRequest,
+    scores: dict[int, EchoScore],
+    prompt_tokens: int,
+    sent: int,
+    requests: int,
+) -> base.ScoreResult:
     """One example's result; options without a score (empty ones) get 0 and 0 tokens."""
     mine = [scores.get(oi) for oi in range(len(req.options))]
-    return ScoreResult(
+    return base.ScoreResult(
         logprobs=tuple(s.logprob if s else 0.0 for s in mine),
         option_tokens=tuple(s.option_tokens if s else 0 for s in mine),
         prompt_tokens=prompt_tokens,

@@ -16,6 +16,7 @@ import tempfile
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,24 +55,19 @@ def _quiet() -> None:
         pass
 
 
+@dataclass(eq=False, repr=False)  # compared by identity, like the other learners
 class SetFitLearner:
-    """SetFit on the embedded MiniLM encoder (or a local sentence-transformers folder)."""
+    """SetFit on the embedded MiniLM encoder (or a local sentence-transformers folder).
 
-    def __init__(
-        self,
-        encoder: str = DEFAULT_ENCODER,
-        per_class: int = 16,
-        max_pairs: int = 640,
-        batch_size: int = 16,
-        epochs: int = 1,
-        seed: int = 0,
-    ) -> None:
-        self.encoder = encoder
-        self.per_class = per_class
-        self.max_pairs = max_pairs
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.seed = seed
+    The fields are the parameters ``__init__`` stores; :meth:`fit` adds the learned state.
+    """
+
+    encoder: str = DEFAULT_ENCODER
+    per_class: int = 16
+    max_pairs: int = 640
+    batch_size: int = 16
+    epochs: int = 1
+    seed: int = 0
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SetFitLearner:
         _quiet()

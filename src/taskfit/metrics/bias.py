@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from taskfit.jsonable import JsonFields
 
 __all__ = ["LabelBias", "RecencyBias", "label_bias", "recency_bias"]
 
 
 @dataclass(frozen=True)
-class LabelBias:
+class LabelBias(JsonFields):
     """Predicted vs true label distribution of one approach on one test set.
 
     Both share dicts have the same sorted keys: the label space plus any label seen in
@@ -41,18 +42,9 @@ class LabelBias:
     top_label: str
     top_excess: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "pred_share": dict(self.pred_share),
-            "true_share": dict(self.true_share),
-            "tv_distance": self.tv_distance,
-            "top_label": self.top_label,
-            "top_excess": self.top_excess,
-        }
-
 
 @dataclass(frozen=True)
-class RecencyBias:
+class RecencyBias(JsonFields):
     """How often predictions follow the label of the last demonstration.
 
     Over ``n_orders`` runs of one few-shot prompt with shuffled demonstration orders on
@@ -69,16 +61,6 @@ class RecencyBias:
     last_label_true_share: float
     excess: float
     flip_rate: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "n_orders": self.n_orders,
-            "n": self.n,
-            "last_label_share": self.last_label_share,
-            "last_label_true_share": self.last_label_true_share,
-            "excess": self.excess,
-            "flip_rate": self.flip_rate,
-        }
 
 
 def label_bias(y_true: Sequence[str], y_pred: Sequence[str], labels: Collection[str]) -> LabelBias:

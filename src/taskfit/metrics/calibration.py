@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from scipy import optimize, special
+
+from taskfit.jsonable import JsonFields
 
 __all__ = [
     "BinScheme",
@@ -62,7 +64,7 @@ _OUTSIDE = -1
 
 
 @dataclass(frozen=True)
-class ReliabilityBin:
+class ReliabilityBin(JsonFields):
     """One non-empty bin of a reliability diagram.
 
     ``lo``/``hi`` are the bin edges for equal-width bins and the smallest/largest
@@ -77,18 +79,9 @@ class ReliabilityBin:
     confidence: float
     accuracy: float
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "lo": self.lo,
-            "hi": self.hi,
-            "count": self.count,
-            "confidence": self.confidence,
-            "accuracy": self.accuracy,
-        }
-
 
 @dataclass(frozen=True)
-class CalibrationReport:
+class CalibrationReport(JsonFields):
     """ECE (equal-width and equal-mass bins), Brier score and NLL of ``n`` examples,
     with the equal-width reliability bins behind ``ece_width``."""
 
@@ -98,16 +91,6 @@ class CalibrationReport:
     nll: float
     n: int
     bins: tuple[ReliabilityBin, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ece_width": self.ece_width,
-            "ece_mass": self.ece_mass,
-            "brier": self.brier,
-            "nll": self.nll,
-            "n": self.n,
-            "bins": [b.to_json() for b in self.bins],
-        }
 
 
 # --- validation --------------------------------------------------------------------

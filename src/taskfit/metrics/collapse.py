@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from taskfit.jsonable import JsonFields
 
 __all__ = [
     "MAX_PRED_SHARE",
@@ -45,16 +46,13 @@ SKEW_RATIO = 4.0
 
 
 @dataclass(frozen=True)
-class Collapse:
+class Collapse(JsonFields):
     """The label an approach piles onto: its share of the predictions and of the gold
     labels of the same examples."""
 
     label: str
     pred_share: float
     true_share: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "pred_share": self.pred_share, "true_share": self.true_share}
 
 
 def _check_thresholds(max_pred_share: float, max_true_share: float) -> None:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from taskfit.jsonable import JsonFields
 from taskfit.metrics.cost import DEFAULT_USD_PER_HOUR
 
 __all__ = [
@@ -164,7 +165,7 @@ class CostAssumptions:
 
 
 @dataclass(frozen=True)
-class ApproachCost:
+class ApproachCost(JsonFields):
     """One approach's one-off and running cost; build it with :func:`approach_cost`.
 
     ``one_off_usd`` is ``human_labels_usd + llm_labelling_usd + train_usd``;
@@ -186,20 +187,6 @@ class ApproachCost:
         """One-off plus running cost of ``monthly_volume`` predictions for ``months``."""
         # volume x price first: a huge volume times a tiny price must not overflow
         return self.one_off_usd + monthly_volume * self.running_per_1k_usd / 1000.0 * months
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "family": self.family,
-            "human_labels": self.human_labels,
-            "human_labels_usd": self.human_labels_usd,
-            "llm_labelling_usd": self.llm_labelling_usd,
-            "train_seconds": self.train_seconds,
-            "train_usd": self.train_usd,
-            "one_off_usd": self.one_off_usd,
-            "running_per_1k_usd": self.running_per_1k_usd,
-            "running_basis": self.running_basis,
-        }
 
 
 def approach_cost(
@@ -244,7 +231,7 @@ def approach_cost(
 
 
 @dataclass(frozen=True)
-class BreakEven:
+class BreakEven(JsonFields):
     """Where approaches ``a`` and ``b`` cost the same over the horizon.
 
     ``monthly_volume`` is in predictions per month; ``None`` when the totals never cross
@@ -258,16 +245,6 @@ class BreakEven:
     cheaper_below: str | None
     cheaper_above: str | None
     message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "monthly_volume": self.monthly_volume,
-            "cheaper_below": self.cheaper_below,
-            "cheaper_above": self.cheaper_above,
-            "message": self.message,
-        }
 
 
 def _costs(first: ApproachCost, second: ApproachCost) -> str:
@@ -309,41 +286,22 @@ def break_even(x: ApproachCost, y: ApproachCost, horizon_months: float) -> Break
             )
         if v > 0:
             d_run = 0.0  # a crossing beyond any representable volume: parallel lines
+    # No crossing at a positive volume: they cost the same, or one is never the dearer.
     if d_one == 0 and d_run == 0:
-        return BreakEven(
-            x.name,
-            y.name,
-            None,
-            None,
-            None,
-            f"{x.name} and {y.name} cost the same at every volume ({_costs(x, y)})",
-        )
-    # No crossing at a positive volume: one is never the dearer of the two.
-    cheap, dear = (x, y) if (d_one <= 0 and d_run >= 0) else (y, x)
-    return BreakEven(
-        x.name,
-        y.name,
-        None,
-        None,
-        None,
-        f"{cheap.name} is cheaper at every volume ({_costs(cheap, dear)})",
-    )
+        message = f"{x.name} and {y.name} cost the same at every volume ({_costs(x, y)})"
+    else:
+        cheap, dear = (x, y) if (d_one <= 0 and d_run >= 0) else (y, x)
+        message = f"{cheap.name} is cheaper at every volume ({_costs(cheap, dear)})"
+    return BreakEven(x.name, y.name, None, None, None, message)
 
 
 @dataclass(frozen=True)
-class CostModel:
+class CostModel(JsonFields):
     """The assumptions, each approach's costs and the break-even of every pair."""
 
     assumptions: CostAssumptions
     approaches: tuple[ApproachCost, ...]
     break_even: tuple[BreakEven, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "assumptions": self.assumptions.to_json(),
-            "approaches": [a.to_json() for a in self.approaches],
-            "break_even": [b.to_json() for b in self.break_even],
-        }
 
     def cheapest_at(self, monthly_volume: float) -> ApproachCost:
         """The approach with the lowest total over the horizon at ``monthly_volume``

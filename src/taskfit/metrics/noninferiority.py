@@ -33,11 +33,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from scipy import stats
 
+from taskfit.jsonable import JsonFields
 from taskfit.metrics.robustness import _interval, _resampled_means
 from taskfit.types import Interval
 
@@ -60,7 +61,7 @@ _Z_POWER = stats.norm.ppf(0.80)  # 80% power
 
 
 @dataclass(frozen=True)
-class NonInferiority:
+class NonInferiority(JsonFields):
     """The paired comparison of ``other`` against ``best`` at a margin (fractions, not
     points: 0.01 is one accuracy point)."""
 
@@ -70,16 +71,6 @@ class NonInferiority:
     verdict: Verdict
     discordant: float  # share of shared examples on which exactly one is right
     n_needed: int | None  # paired test examples that would settle an inconclusive result
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "difference": self.difference.to_json(),
-            "margin": self.margin,
-            "verdict": self.verdict,
-            "discordant": self.discordant,
-            "n_needed": self.n_needed,
-        }
 
 
 def paired_difference(

@@ -19,7 +19,7 @@ predictions are made:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -98,22 +98,18 @@ def _variant(r: UnitResult, kind: str, q: np.ndarray, prior: np.ndarray, how: st
     )
     if r.prompting.get("probabilities") == "parsed":
         note += "; the probabilities are parsed answers (one label each), which it cannot change"
-    result = UnitResult(
+    # ``r`` with the new predictions; the variant made no LLM calls of its own and has
+    # no prompting section
+    result = replace(
+        r,
         unit_key=f"{r.unit_key}+{kind}",
         name=correction_name(r, kind),
-        family=r.family,
-        model=r.model,
-        labels=r.labels,
-        test_indices=r.test_indices,
         predictions=preds,
         probabilities=tuple(tuple(float(x) for x in row) for row in q),
-        latency_ms=r.latency_ms,
-        n_train_labels=r.n_train_labels,
-        train_seconds=r.train_seconds,
-        prompt_tokens=r.prompt_tokens,
-        completion_tokens=r.completion_tokens,
-        parse_failures=r.parse_failures,
+        llm_calls_made=0,
+        llm_calls_cached=0,
         notes=(note,),
+        prompting={},
     )
     return Corrected(kind, r.name, result, dict(zip(r.labels, map(float, prior), strict=True)))
 

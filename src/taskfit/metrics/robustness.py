@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from taskfit.jsonable import JsonFields
 from taskfit.metrics.quality import bootstrap_interval
 from taskfit.types import Interval
 
@@ -90,7 +91,7 @@ def _interval(value: float, samples: np.ndarray) -> Interval:
 
 
 @dataclass(frozen=True)
-class PerturbationScore:
+class PerturbationScore(JsonFields):
     """Accuracy on perturbed inputs and its drop vs the clean inputs.
 
     ``drop`` = clean accuracy - perturbed accuracy (positive = worse when perturbed),
@@ -104,16 +105,6 @@ class PerturbationScore:
     accuracy: Interval
     drop: Interval
     flip_rate: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "n": self.n,
-            "n_changed": self.n_changed,
-            "accuracy": self.accuracy.to_json(),
-            "drop": self.drop.to_json(),
-            "flip_rate": self.flip_rate,
-        }
 
 
 def perturbation_score(
@@ -156,7 +147,7 @@ def perturbation_score(
 
 
 @dataclass(frozen=True)
-class GapScore:
+class GapScore(JsonFields):
     """In-distribution vs out-of-distribution accuracy; ``gap`` = ID - OOD (unpaired
     interval). ``per_label``: true OOD label -> ``{"n", "accuracy", "seen_in_training"}``;
     ``n_unseen_label`` counts OOD examples whose label is unseen in training (errors)."""
@@ -168,17 +159,6 @@ class GapScore:
     n_ood: int
     n_unseen_label: int
     per_label: dict[str, dict[str, Any]]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id_accuracy": self.id_accuracy.to_json(),
-            "ood_accuracy": self.ood_accuracy.to_json(),
-            "gap": self.gap.to_json(),
-            "n_id": self.n_id,
-            "n_ood": self.n_ood,
-            "n_unseen_label": self.n_unseen_label,
-            "per_label": {k: dict(v) for k, v in self.per_label.items()},
-        }
 
 
 def ood_gap(
@@ -235,17 +215,16 @@ def ood_gap(
 
 
 @dataclass(frozen=True)
-class GroupSlice:
+class GroupSlice(JsonFields):
+    """Accuracy of the ``n`` examples of one group, with its bootstrap interval."""
+
     group: str
     n: int
     accuracy: Interval
 
-    def to_json(self) -> dict[str, Any]:
-        return {"group": self.group, "n": self.n, "accuracy": self.accuracy.to_json()}
-
 
 @dataclass(frozen=True)
-class GroupReport:
+class GroupReport(JsonFields):
     """Accuracy per group (sorted by name). ``worst_group``/``best_group`` are chosen
     among groups with at least ``min_n`` examples ("" when none qualifies);
     ``worst_gap`` = best - worst accuracy; ``overall`` the accuracy over all examples."""
@@ -255,15 +234,6 @@ class GroupReport:
     best_group: str
     worst_gap: float
     overall: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "groups": [g.to_json() for g in self.groups],
-            "worst_group": self.worst_group,
-            "best_group": self.best_group,
-            "worst_gap": self.worst_gap,
-            "overall": self.overall,
-        }
 
 
 def group_report(

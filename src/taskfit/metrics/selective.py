@@ -27,9 +27,10 @@ Invalid shapes, an empty input or bad arguments raise ``ValueError``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+
+from taskfit.jsonable import JsonFields
 
 __all__ = [
     "RiskCoverage",
@@ -57,7 +58,7 @@ class RiskCoverage:
 
 
 @dataclass(frozen=True)
-class SelectiveReport:
+class SelectiveReport(JsonFields):
     """AURC against its oracle floor, the coverage reaching ``target`` accuracy (``None``
     without a target) and the accuracy-coverage curve as ``(coverage, accuracy)`` pairs
     at coverage 0.05, 0.10, ..., 1.00: for each grid coverage ``c`` the selective
@@ -70,17 +71,6 @@ class SelectiveReport:
     target: float | None
     n: int
     curve: tuple[tuple[float, float], ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "aurc": self.aurc,
-            "oracle_aurc": self.oracle_aurc,
-            "excess_aurc": self.excess_aurc,
-            "coverage_at_target": self.coverage_at_target,
-            "target": self.target,
-            "n": self.n,
-            "curve": [[c, a] for c, a in self.curve],
-        }
 
 
 def _check_correct(correct: np.ndarray) -> np.ndarray:

@@ -15,22 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from taskfit.backends.base import (
-    BackendInfo,
-    ChatScoreRequest,
-    GenerateRequest,
-    Generation,
-    LLMBackend,
-    ScoreRequest,
-    ScoreResult,
-)
+from taskfit.backends import base
 from taskfit.run.store import Store
 from taskfit.types import canonical_hash
 
 __all__ = ["CachingBackend", "call_key"]
 
 
-def call_key(info: BackendInfo, kind: str, request: dict[str, Any]) -> str:
+def call_key(info: base.BackendInfo, kind: str, request: dict[str, Any]) -> str:
     key: dict[str, Any] = {
         "backend": info.backend,
         "model": info.model_id,
@@ -44,7 +36,7 @@ def call_key(info: BackendInfo, kind: str, request: dict[str, Any]) -> str:
     return canonical_hash(key)
 
 
-def _gen_request_json(req: GenerateRequest) -> dict[str, Any]:
+def _gen_request_json(req: base.GenerateRequest) -> dict[str, Any]:
     d = asdict(req)
     if req.temperature == 0:
         d.pop("seed")  # greedy decoding does not depend on the seed
@@ -53,16 +45,16 @@ def _gen_request_json(req: GenerateRequest) -> dict[str, Any]:
     return d
 
 
-def _decode_score(d: dict[str, Any]) -> ScoreResult:
-    return ScoreResult(
+def _decode_score(d: dict[str, Any]) -> base.ScoreResult:
+    return base.ScoreResult(
         **{**d, "logprobs": tuple(d["logprobs"]), "option_tokens": tuple(d["option_tokens"])}
     )
 
 
-class CachingBackend(LLMBackend):
+class CachingBackend(base.LLMBackend):
     """Serve repeated calls from the store; count calls made and served from cache."""
 
-    def __init__(self, inner: LLMBackend, store: Store, *, chunk: int = 8) -> None:
+    def __init__(self, inner: base.LLMBackend, store: Store, *, chunk: int = 8) -> None:
         self.inner = inner
         self.store = store
         self.chunk = chunk  # misses are sent and saved this many at a time
@@ -70,7 +62,7 @@ class CachingBackend(LLMBackend):
         self.calls_cached = 0
         self._info = inner.info()
 
-    def info(self) -> BackendInfo:
+    def info(self) -> base.BackendInfo:
         return self.inner.info()
 
     def count_tokens(self, text: str) -> int:
@@ -79,7 +71,7 @@ class CachingBackend(LLMBackend):
     def close(self) -> None:
         self.inner.close()
 
-    def score_options(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
+    def score_options(self, requests: Sequence[base.ScoreRequest]) -> list[base.ScoreResult]:
         keys = [call_key(self._info, "score", asdict(r)) for r in requests]
         return self._cached(
             "score",
@@ -89,14 +81,14 @@ class CachingBackend(LLMBackend):
             _decode_score,
         )
 
-    def score_chat(self, requests: Sequence[ChatScoreRequest]) -> list[ScoreResult]:
+    def score_chat(self, requests: Sequence[base.ChatScoreRequest]) -> list[base.ScoreResult]:
         keys = [call_key(self._info, "chat", asdict(r)) for r in requests]
         return self._cached("chat", keys, list(requests), self.inner.score_chat, _decode_score)
 
-    def generate(self, requests: Sequence[GenerateRequest]) -> list[Generation]:
+    def generate(self, requests: Sequence[base.GenerateRequest]) -> list[base.Generation]:
         keys = [call_key(self._info, "generate", _gen_request_json(r)) for r in requests]
         return self._cached(
-            "generate", keys, list(requests), self.inner.generate, lambda d: Generation(**d)
+            "generate", keys, list(requests), self.inner.generate, lambda d: base.Generation(**d)
         )
 
     def _cached(
