@@ -21,6 +21,7 @@ import os
 import platform
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def floor_seconds(dataset, spec, encoder_name: str) -> tuple[float, float]:
     """(one encoding pass, all fits + predictions) for the sweep's learner units."""
     from sklearn.linear_model import LogisticRegression
 
-    from taskfit.learners import make_learner
+    from taskfit.approaches import get
     from taskfit.learners.embed import Embedder
     from taskfit.run.budgets import budget_indices
 
@@ -60,7 +61,7 @@ def floor_seconds(dataset, spec, encoder_name: str) -> tuple[float, float]:
             lr.fit(x_train[list(idx)], y)
             lr.predict_proba(x_test)
         else:
-            learner = make_learner(u.approach, seed=u.seed)
+            learner = get(u.approach).make_learner(seed=u.seed)
             learner.fit([train_texts[i] for i in idx], y)
             learner.predict_proba(test_texts)
         t_fits += time.perf_counter() - t0
@@ -112,7 +113,7 @@ def main() -> int:
         floor = t_encode + t_fits
         print(f"floor: one encoding pass {t_encode:.1f} s + fits {t_fits:.1f} s = {floor:.1f} s")
         t0 = time.perf_counter()
-        res = curve_dataset(dataset, CurveOptions(**{**opts.__dict__, "home": str(home / "curve")}))
+        res = curve_dataset(dataset, replace(opts, home=str(home / "curve")))
         t_curve = time.perf_counter() - t0
         print(f"curve: {t_curve:.1f} s = {t_curve / floor:.2f} x floor (target <= 1.3)")
         for a in res.section["approaches"]:

@@ -1,4 +1,5 @@
-"""One conformance test over every learner: the scikit-learn estimator contract."""
+"""One conformance test over every learner approach in the registry (plugins included):
+the scikit-learn estimator contract, with the constructor arguments execution gives."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import inspect
 import numpy as np
 import pytest
 
-from taskfit.learners import REGISTRY, make_learner, predict
+from taskfit import approaches
+from taskfit.learners import predict
+from taskfit.run.plan import PlanOptions, learner_unit
+from taskfit.types import Dataset, Example
 
 TEXTS = [
     "refund my money please",
@@ -29,19 +33,32 @@ TEXTS = [
 LABELS = ["refund"] * 5 + ["delivery"] * 5 + ["password"] * 5
 
 
+DATASET = Dataset(
+    tuple(Example(t, lab) for t, lab in zip(TEXTS, LABELS, strict=True)),
+    (),
+    tuple(sorted(set(LABELS))),
+    "learner-conformance",
+    "",
+    "text",
+    "label",
+)
+
+
 def _params(name: str, request) -> dict:
-    if name == "encoder-lr":
-        return {"embedder": request.getfixturevalue("embedder")}
-    if name == "setfit":
-        request.getfixturevalue("embedder")  # skips when the encoder is not installed
-        return {"max_pairs": 64, "per_class": 4}
-    return {}
+    """The constructor arguments execution passes for a unit of ``name``."""
+    approach = approaches.get(name)
+    # the real encoder: the fixture skips when it is not installed
+    embedder = request.getfixturevalue("embedder") if approach.uses_encoder else None
+    opts = PlanOptions(setfit_per_class=4, setfit_max_pairs=64)
+    unit = learner_unit(name, DATASET, (), 0, opts)
+    return approach.learner_params(unit, embedder)
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
+@pytest.mark.parametrize("name", sorted(approaches.learner_names()))
 def test_learner_conformance(name: str, request) -> None:
     params = _params(name, request)
-    learner = make_learner(name, **params)
+    make_learner = approaches.get(name).make_learner
+    learner = make_learner(**params)
     # __init__ only stores parameters: no learned state before fit.
     assert not [a for a in vars(learner) if a.endswith("_") and not a.startswith("_")]
     sig = inspect.signature(type(learner).__init__)
@@ -62,5 +79,5 @@ def test_learner_conformance(name: str, request) -> None:
         assert preds == ["refund", "delivery", "password"]
 
     # Same seed and data give the same probabilities.
-    again = make_learner(name, **params).fit(TEXTS, LABELS).predict_proba(test)
+    again = make_learner(**params).fit(TEXTS, LABELS).predict_proba(test)
     assert np.allclose(proba, again, atol=1e-4)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from taskfit.cli.prompting_view import show_prompting
+from taskfit.config import RunOptions
 from taskfit.metrics.prompting import correction_name, derive_corrections
 from taskfit.report.html import render_report
 from taskfit.report.markdown import render_summary
@@ -171,14 +172,12 @@ def _score(results: list[UnitResult]) -> Scored:
     return score_headline(
         DS,
         results,
+        RunOptions(usd_per_hour=1.0, usd_per_label=0.1, horizon_months=12),
         run_id="run-1",
         run_stats=STATS,
         settings={"usd_per_hour": 1.0},
         llms=(),
         prices={},
-        usd_per_hour=1.0,
-        usd_per_label=0.1,
-        horizon_months=12,
     )
 
 

@@ -142,7 +142,7 @@ def test_backend_options_are_found_by_the_spec_as_given_or_canonical() -> None:
 
 
 def test_an_unparsable_endpoint_url_is_refused_without_echoing_it() -> None:
-    from taskfit.workflows.compare import check_llms
+    from taskfit.workflows.checks import check_llms
 
     for bad in (f"http://u:{KEY}@[::1/v1", f"http://u:{KEY}@h:port/v1"):
         with pytest.raises(UsageError) as info:
@@ -293,11 +293,11 @@ def test_reproduce_line_keeps_the_spec_redacted_and_says_so() -> None:
 def test_curve_settings_record_canonical_specs() -> None:
     from taskfit.data import load_demo
     from taskfit.run.curve_plan import CurveSpec
-    from taskfit.workflows.curve import CurveOptions, _settings
+    from taskfit.workflows.curve import CurveOptions, settings_of
 
     opts = CurveOptions(llms=(f"openai:m@http://u:{KEY}@h/v1",), prompted=("zero-shot",))
     spec = CurveSpec(units=(), budgets=(8,), seeds=(0,), budget_unit="total", notes=())
-    settings = _settings(opts, load_demo(seed=0), spec)
+    settings = settings_of(opts, load_demo(seed=0), spec)
     assert settings["llms"] == ["openai:m@http://***@h/v1"]
 
 

@@ -17,7 +17,7 @@ from typer.main import get_command
 
 import taskfit
 from taskfit.cli import app, main
-from taskfit.cli.compare import _options
+from taskfit.cli.flags import compare_settings
 from taskfit.report.reproduce import CLI_DEFAULTS, TRUST_DEFAULTS, command_line
 from taskfit.run.trust_plan import TrustOptions
 from taskfit.workflows.compare import CompareOptions
@@ -188,7 +188,7 @@ def test_demo_command_line_parses_back_to_the_same_settings():
     words = shlex.split(line)
     assert words[:2] == ["taskfit", "demo"]
     params = _commands()["demo"].make_context("demo", words[2:]).params
-    kw = _options(params)
+    kw = compare_settings(params)
     assert list(kw["approaches"]) == settings["approaches"]
     assert list(kw["llms"]) == settings["llms"]
     keys = ("shots", "prompt_format", "dev_size", "max_test", "seed", "latency_p95_ms")

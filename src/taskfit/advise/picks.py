@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from taskfit import approaches as registry
 from taskfit.advise.card import Deployment
 from taskfit.advise.catalog import ModelEntry, filter_models
 from taskfit.advise.facts import Fact
@@ -42,9 +43,31 @@ __all__ = [
 
 Side = Literal["prompt", "finetune"]
 
-PROMPT_SIDE: tuple[str, ...] = ("zero-shot", "few-shot", "few-shot-knn")
-FINETUNE_SIDE: tuple[str, ...] = ("majority", "tfidf-lr", "encoder-lr", "setfit")
-APPROACHES: tuple[str, ...] = PROMPT_SIDE + FINETUNE_SIDE
+
+def _every() -> tuple[str, ...]:
+    return registry.prompt_names() + registry.learner_names()
+
+
+# The two sides of the comparison, from the approach registry's families (prompted;
+# fine-tuned and baselines), computed when read so registered plugins are included.
+_COMPUTED = {
+    "PROMPT_SIDE": registry.prompt_names,
+    "FINETUNE_SIDE": registry.learner_names,
+    "APPROACHES": _every,
+}
+
+# Declared for type checkers and linters; the values come from __getattr__.
+PROMPT_SIDE: tuple[str, ...]
+FINETUNE_SIDE: tuple[str, ...]
+APPROACHES: tuple[str, ...]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name in _COMPUTED:
+        return _COMPUTED[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Task types ``taskfit compare`` can measure: one text (or pair) in, one label out.
 LABEL_TASKS = frozenset({"classification", "nli", "regression"})
 MODELS_PER_SIDE = 4

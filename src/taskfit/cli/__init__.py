@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 import traceback
 
-from taskfit.backends.redact import redact_text
 from taskfit.cli import advise as _advise  # noqa: F401 - registers commands
+from taskfit.cli import approaches as _approaches  # noqa: F401
 from taskfit.cli import compare as _compare  # noqa: F401
 from taskfit.cli import curve as _curve  # noqa: F401
 from taskfit.cli import distill as _distill  # noqa: F401
@@ -20,6 +20,7 @@ from taskfit.cli import report as _report  # noqa: F401
 from taskfit.cli import ui as _ui  # noqa: F401
 from taskfit.cli.common import app, err
 from taskfit.errors import TaskfitError
+from taskfit.workflows.inputs import redact_text
 
 __all__ = ["app", "main"]
 

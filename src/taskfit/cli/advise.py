@@ -85,10 +85,9 @@ def advise(
 
     Example: taskfit advise tickets.csv --text body --label intent --on-prem --latency-p95-ms 200
     """
-    from taskfit.advise import Advice, ask_missing, load_card, parse_answers
-    from taskfit.advise import advise as run_advise
     from taskfit.report.advice_view import advice_renderables
-    from taskfit.run.store import default_home
+    from taskfit.workflows.inputs import Advice, ask_missing, default_home, load_card, parse_answers
+    from taskfit.workflows.inputs import advise_on as run_advise
     from taskfit.workflows.profile import write_json
 
     # Everything typed by the user is checked before the (possibly slow) profile runs.

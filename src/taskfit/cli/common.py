@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from taskfit.run.execute import ProgressHook
 from taskfit.types import Unit
+from taskfit.workflows.inputs import ProgressHook, names
 
 app = typer.Typer(
     add_completion=False,
@@ -203,9 +203,8 @@ ApproachOpt = Annotated[
     str | None,
     typer.Option(
         "--approaches",
-        help="Comma-separated: zero-shot, few-shot, few-shot-knn, "
-        "majority, tfidf-lr, encoder-lr, setfit. Default: the ones the advice names to test "
-        "its prior (see taskfit advise).",
+        help=f"Comma-separated: {', '.join(names())}. Default: the ones the advice names to "
+        "test its prior (see taskfit advise). What each one is: taskfit approaches.",
     ),
 ]
 ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
@@ -239,8 +238,8 @@ def llm_backend_options(
     llms: list[str] | tuple[str, ...] | None, timeout: float | None
 ) -> dict[str, dict[str, Any]]:
     """Constructor options per LLM spec: a fixed timeout for HTTP endpoints."""
-    from taskfit.backends import parse_spec
     from taskfit.errors import UsageError
+    from taskfit.workflows.inputs import parse_spec
 
     if timeout is None:
         return {}
@@ -398,8 +397,8 @@ def load_data_or_demo(
     seed: int,
 ) -> Any:
     """DATA with its columns, or the bundled demo data; exactly one of them."""
-    from taskfit.data import load_dataset, load_demo
     from taskfit.errors import UsageError
+    from taskfit.workflows.inputs import load_dataset, load_demo
 
     if data is None and not demo:
         raise UsageError("give a data file (with --text and --label) or --demo")

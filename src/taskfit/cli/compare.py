@@ -9,66 +9,22 @@ import typer
 from rich.measure import Measurement
 from rich.table import Table
 
-from taskfit.advise.card import parse_answers
-from taskfit.backends.redact import redact_text
-from taskfit.cli.common import (
-    ApproachOpt,
-    BudgetOpt,
-    CardOpt,
-    DevSizeOpt,
-    EncoderOpt,
-    HorizonOpt,
-    LabelDescOpt,
-    LatencyOpt,
-    LlmOpt,
-    LlmTimeoutOpt,
-    MaxLossOpt,
-    MaxTestOpt,
-    NoPlotsOpt,
-    OnPremOpt,
-    OutOpt,
-    PriceFileOpt,
-    PromptFormatOpt,
-    RichHook,
-    SeedOpt,
-    SetOpt,
-    ShotsOpt,
-    UsdHourOpt,
-    UsdLabelOpt,
-    VolumeOpt,
-    app,
-    err,
-    llm_backend_options,
-    out,
-)
+from taskfit.cli.common import RichHook, app, err, out
+from taskfit.cli.flags import compare_flags, compare_settings, run_flags, with_flags
 from taskfit.cli.prompting_view import show_prompting
-from taskfit.cli.report import ReportOpt, write_html_report
-from taskfit.cli.trust_opts import (
-    CalibrationOpt,
-    ExportOpt,
-    GroupColOpt,
-    GroupsOpt,
-    OodFlagOpt,
-    OodTestOpt,
-    PerturbOpt,
-    RobustnessOpt,
-    SelectiveOpt,
-    ShortcutsOpt,
-    TargetOpt,
-    TrustMaxOpt,
-    TrustOpt,
-    show_trust,
-    trust_options,
-)
+from taskfit.cli.report import write_html_report
+from taskfit.cli.trust_opts import show_trust
+from taskfit.config import CompareOptions, build
 from taskfit.report.rule import rule_text
+from taskfit.workflows.inputs import names, redact_text
 
 
-def _run(fn: Any, **kwargs: Any) -> Any:
+def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from taskfit.workflows.compare import CompareResult
 
     hook = RichHook()
     try:
-        result: CompareResult = fn(hook=hook, **kwargs)
+        result: CompareResult = fn(*args, hook=hook, **kwargs)
     except KeyboardInterrupt:
         hook.stop()
         err.print("interrupted: finished work is kept; run the same command again to resume.")
@@ -196,59 +152,8 @@ def show_cost_model(model: dict[str, Any] | None) -> None:
         out.print(f"  ... {len(crossings) - 6} more in results.json (cost_model.break_even)")
 
 
-_TRUST_FLAGS = (
-    "trust",
-    "calibration",
-    "robustness",
-    "ood",
-    "shortcuts",
-    "selective",
-    "groups",
-    "ood_test",
-    "group_col",
-    "perturbations",
-    "export_perturbed",
-    "target_accuracy",
-    "trust_max_test",
-)
-
-
-def _options(flags: dict[str, Any]) -> dict[str, Any]:
-    """CompareOptions keyword arguments from the flags `compare` and `demo` share."""
-    from taskfit.run.plan import parse_approaches
-
-    def text(name: str) -> str | None:
-        return str(flags[name]) if flags.get(name) else None
-
-    return {
-        "llms": tuple(flags["llm"] or ()),
-        "approaches": parse_approaches(flags["approaches"]) if flags["approaches"] else None,
-        "shots": flags["shots"],
-        "prompt_format": flags["prompt_format"],
-        "dev_size": flags["dev_size"],
-        "backend_options": llm_backend_options(flags["llm"], flags["llm_timeout"]),
-        "max_test": flags["max_test"],
-        "seed": flags["seed"],
-        "out": text("out_dir"),
-        "latency_p95_ms": flags["latency_p95_ms"],
-        "budget_per_1k": flags["budget_per_1k"],
-        "usd_per_hour": flags["usd_per_hour"],
-        "usd_per_label": flags["usd_per_label"],
-        "horizon_months": flags["horizon_months"],
-        "max_accuracy_loss": flags["max_accuracy_loss"],
-        "volume_per_month": flags["volume_per_month"],
-        "plots": not flags["no_plots"],
-        "price_file": text("price_file"),
-        "encoder": flags["encoder"],
-        "label_descriptions": text("label_descriptions"),
-        "card": text("card"),
-        "answers": parse_answers(flags["set_"] or []),
-        "on_prem": flags["on_prem"],
-        "trust": trust_options(**{k: flags[k] for k in _TRUST_FLAGS}, seed=flags["seed"]),
-    }
-
-
 @app.command()
+@with_flags(run_flags, compare_flags)
 def compare(
     data: Annotated[Path, typer.Argument(help="Training data (CSV, TSV, JSONL, Parquet).")],
     text: Annotated[str, typer.Option("--text", help="Text column.")],
@@ -270,43 +175,7 @@ def compare(
             "--drop-empty", help="Skip rows with empty text or label (counted) instead of failing."
         ),
     ] = False,
-    llm: LlmOpt = None,
-    approaches: ApproachOpt = None,
-    shots: ShotsOpt = 8,
-    prompt_format: PromptFormatOpt = "auto",
-    dev_size: DevSizeOpt = 64,
-    llm_timeout: LlmTimeoutOpt = None,
-    max_test: MaxTestOpt = None,
-    seed: SeedOpt = 0,
-    out_dir: OutOpt = None,
-    latency_p95_ms: LatencyOpt = None,
-    budget_per_1k: BudgetOpt = None,
-    usd_per_hour: UsdHourOpt = 0.10,
-    usd_per_label: UsdLabelOpt = 0.10,
-    horizon_months: HorizonOpt = 12.0,
-    volume_per_month: VolumeOpt = None,
-    max_accuracy_loss: MaxLossOpt = 1.0,
-    price_file: PriceFileOpt = None,
-    no_plots: NoPlotsOpt = False,
-    encoder: EncoderOpt = "minilm",
-    label_descriptions: LabelDescOpt = None,
-    card: CardOpt = None,
-    set_: SetOpt = None,
-    on_prem: OnPremOpt = False,
-    trust: TrustOpt = False,
-    calibration: CalibrationOpt = False,
-    robustness: RobustnessOpt = False,
-    ood: OodFlagOpt = False,
-    shortcuts: ShortcutsOpt = False,
-    selective: SelectiveOpt = False,
-    groups: GroupsOpt = False,
-    ood_test: OodTestOpt = None,
-    group_col: GroupColOpt = None,
-    perturbations: PerturbOpt = None,
-    export_perturbed: ExportOpt = None,
-    target_accuracy: TargetOpt = None,
-    trust_max_test: TrustMaxOpt = 100,
-    report: ReportOpt = False,
+    **flags: Any,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
 
@@ -315,71 +184,25 @@ def compare(
     With trust measures: taskfit compare tickets.csv --text body --label intent --trust
     --ood-test shifted.csv --target-accuracy 0.9
     """
-    from taskfit.run.plan import PROMPT_APPROACHES
     from taskfit.workflows.compare import compare as run_compare
 
-    opts = _options(locals())
-    if not llm and any(a in PROMPT_APPROACHES for a in opts["approaches"] or PROMPT_APPROACHES):
+    opts = build(CompareOptions, compare_settings(flags))
+    if not opts.llms and set(opts.approaches or names("prompt")) & set(names("prompt")):
         err.print(
             "note: no --llm given, so prompted approaches use the embedded SmolLM2-135M, a "
             "smoke-test model; add --llm openai:MODEL[@URL] or --llm gguf:PATH for a real LLM.",
             highlight=False,
         )
-    result = _run(
-        run_compare,
-        data=data,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        drop_empty=drop_empty,
-        **opts,
-    )
-    if report:
+    source: dict[str, Any] = {"text": text, "label": label, "text_pair": text_pair, "test": test}
+    source |= {"test_size": test_size, "drop_empty": drop_empty}
+    result = _run(run_compare, data, settings=opts, **source)
+    if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")
 
 
 @app.command()
-def demo(
-    llm: LlmOpt = None,
-    approaches: ApproachOpt = None,
-    shots: ShotsOpt = 8,
-    prompt_format: PromptFormatOpt = "auto",
-    dev_size: DevSizeOpt = 64,
-    llm_timeout: LlmTimeoutOpt = None,
-    max_test: MaxTestOpt = None,
-    seed: SeedOpt = 0,
-    out_dir: OutOpt = None,
-    latency_p95_ms: LatencyOpt = None,
-    budget_per_1k: BudgetOpt = None,
-    usd_per_hour: UsdHourOpt = 0.10,
-    usd_per_label: UsdLabelOpt = 0.10,
-    horizon_months: HorizonOpt = 12.0,
-    volume_per_month: VolumeOpt = None,
-    max_accuracy_loss: MaxLossOpt = 1.0,
-    price_file: PriceFileOpt = None,
-    no_plots: NoPlotsOpt = False,
-    encoder: EncoderOpt = "minilm",
-    label_descriptions: LabelDescOpt = None,
-    card: CardOpt = None,
-    set_: SetOpt = None,
-    on_prem: OnPremOpt = False,
-    trust: TrustOpt = False,
-    calibration: CalibrationOpt = False,
-    robustness: RobustnessOpt = False,
-    ood: OodFlagOpt = False,
-    shortcuts: ShortcutsOpt = False,
-    selective: SelectiveOpt = False,
-    groups: GroupsOpt = False,
-    ood_test: OodTestOpt = None,
-    group_col: GroupColOpt = None,
-    perturbations: PerturbOpt = None,
-    export_perturbed: ExportOpt = None,
-    target_accuracy: TargetOpt = None,
-    trust_max_test: TrustMaxOpt = 100,
-    report: ReportOpt = False,
-) -> None:
+@with_flags(run_flags, compare_flags)
+def demo(**flags: Any) -> None:
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
     No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr;
@@ -387,13 +210,14 @@ def demo(
     """
     from taskfit.workflows.compare import compare_demo
 
-    opts = _options(locals())
-    llms = redact_text(", ".join(llm)) if llm else "the embedded SmolLM2-135M"
+    opts = build(CompareOptions, compare_settings(flags))
+    llms = redact_text(", ".join(opts.llms)) if opts.llms else "the embedded SmolLM2-135M"
     err.print(
         f"taskfit demo: 8 customer-support intents (bundled data); LLM: {llms}; encoder: "
-        f"{encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the cache.",
+        f"{opts.encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the "
+        "cache.",
         highlight=False,
     )
-    result = _run(compare_demo, **opts)
-    if report:
+    result = _run(compare_demo, settings=opts)
+    if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

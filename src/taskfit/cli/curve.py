@@ -7,41 +7,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from taskfit.cli.common import (
-    DataArg,
-    DemoOpt,
-    DevSizeOpt,
-    DropEmptyOpt,
-    EncoderOpt,
-    HorizonOpt,
-    LabelDescOpt,
-    LabelOpt,
-    LlmOpt,
-    LlmTimeoutOpt,
-    MaxLossOpt,
-    MaxTestOpt,
-    NoPlotsOpt,
-    OutOpt,
-    PriceFileOpt,
-    PromptFormatOpt,
-    SeedOpt,
-    ShotsOpt,
-    SweepHook,
-    TestOpt,
-    TestSizeOpt,
-    TextOpt,
-    TextPairOpt,
-    UsdHourOpt,
-    UsdLabelOpt,
-    VolumeOpt,
-    app,
-    err,
-    llm_backend_options,
-    load_data_or_demo,
-    out,
-    split_names,
-)
-from taskfit.cli.report import ReportOpt, write_html_report
+from taskfit.cli.common import LabelDescOpt, SweepHook, app, err, out, split_names
+from taskfit.cli.flags import data_flags, load_data, run_flags, run_settings, with_flags
+from taskfit.cli.report import write_html_report
+from taskfit.config import build
+from taskfit.workflows.inputs import defaults, names, parse_approaches, parse_budgets
+
+LEARNERS = ("finetune", "baseline")
 
 
 def _fmt_n(x: float | None) -> str:
@@ -109,98 +81,51 @@ BudgetsOpt = Annotated[
 
 
 @app.command()
+@with_flags(data_flags, run_flags)
 def curve(
-    data: DataArg = None,
-    demo: DemoOpt = False,
-    text: TextOpt = None,
-    label: LabelOpt = None,
-    text_pair: TextPairOpt = None,
-    test: TestOpt = None,
-    test_size: TestSizeOpt = 0.3,
-    drop_empty: DropEmptyOpt = False,
     approaches: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--approaches",
-            help="Fine-tuned approaches to sweep: encoder-lr, tfidf-lr, setfit, majority.",
+            help=f"Fine-tuned approaches to sweep: {', '.join(names(LEARNERS))} "
+            f"(default: {','.join(defaults('curve', LEARNERS))}).",
         ),
-    ] = "encoder-lr,tfidf-lr",
+    ] = None,
     prompted: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--prompted",
-            help="Prompted reference lines: zero-shot (once), few-shot and few-shot-knn (per "
-            "seed). Empty for none.",
+            help=f"Prompted reference lines: {', '.join(names('prompt'))} (unseeded ones "
+            f"once, the others per seed; default: {','.join(defaults('curve', 'prompt'))}). "
+            "Empty for none.",
         ),
-    ] = "zero-shot,few-shot",
+    ] = None,
     budgets: BudgetsOpt = None,
     per_class: Annotated[
         bool, typer.Option("--per-class", help="Budgets count labels per class, not in total.")
     ] = False,
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per budget.")] = 5,
-    llm: LlmOpt = None,
-    shots: ShotsOpt = 8,
-    prompt_format: PromptFormatOpt = "auto",
-    dev_size: DevSizeOpt = 64,
-    llm_timeout: LlmTimeoutOpt = None,
-    max_test: MaxTestOpt = None,
-    seed: SeedOpt = 0,
-    encoder: EncoderOpt = "minilm",
     label_descriptions: LabelDescOpt = None,
-    usd_per_hour: UsdHourOpt = 0.10,
-    usd_per_label: UsdLabelOpt = 0.10,
-    horizon_months: HorizonOpt = 12.0,
-    volume_per_month: VolumeOpt = None,
-    max_accuracy_loss: MaxLossOpt = 1.0,
-    price_file: PriceFileOpt = None,
-    no_plots: NoPlotsOpt = False,
-    out_dir: OutOpt = None,
-    report: ReportOpt = False,
+    **flags: Any,
 ) -> None:
     """Sweep label budgets x seeds for fine-tuned approaches against prompted references;
     fit accuracy ≈ a − b·n^(−c) and estimate the crossover label count.
 
     Example: taskfit curve tickets.csv --text body --label intent --llm openai:gpt-4o-mini
     """
-    from taskfit.run.budgets import parse_budgets
-    from taskfit.run.plan import parse_approaches
     from taskfit.workflows.curve import CurveOptions, curve_dataset, plan_for
 
-    opts = CurveOptions(
-        approaches=parse_approaches(approaches),
-        prompted=split_names(prompted),
-        llms=tuple(llm or ()),
+    opts = build(
+        CurveOptions,
+        run_settings(flags),
+        approaches=parse_approaches(approaches) if approaches is not None else None,
+        prompted=split_names(prompted) if prompted is not None else None,
         budgets=tuple(parse_budgets(budgets)) if budgets else (),
         per_class=per_class,
         seeds=seeds,
-        shots=shots,
-        prompt_format=prompt_format,
-        dev_size=dev_size,
-        backend_options=llm_backend_options(llm, llm_timeout),
-        max_test=max_test,
-        seed=seed,
-        encoder=encoder,
         label_descriptions=str(label_descriptions) if label_descriptions else None,
-        usd_per_hour=usd_per_hour,
-        usd_per_label=usd_per_label,
-        horizon_months=horizon_months,
-        max_accuracy_loss=max_accuracy_loss,
-        volume_per_month=volume_per_month,
-        price_file=str(price_file) if price_file else None,
-        plots=not no_plots,
-        out=str(out_dir) if out_dir else None,
     )
-    dataset = load_data_or_demo(
-        data,
-        demo,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        drop_empty=drop_empty,
-        seed=seed,
-    )
+    dataset = load_data(flags)
     spec = plan_for(dataset, opts)
     n_points = sum(1 for u in spec.units if u.family != "prompt")
     hook = SweepHook(n_points, "sweep points")
@@ -213,5 +138,5 @@ def curve(
     finally:
         hook.stop()
     show_curves(result)
-    if report:
+    if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

@@ -8,40 +8,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from taskfit.cli.common import (
-    DataArg,
-    DemoOpt,
-    DevSizeOpt,
-    DropEmptyOpt,
-    EncoderOpt,
-    HorizonOpt,
-    LabelOpt,
-    LlmOpt,
-    LlmTimeoutOpt,
-    MaxLossOpt,
-    MaxTestOpt,
-    NoPlotsOpt,
-    OutOpt,
-    PriceFileOpt,
-    PromptFormatOpt,
-    SeedOpt,
-    ShotsOpt,
-    SweepHook,
-    TestOpt,
-    TestSizeOpt,
-    TextOpt,
-    TextPairOpt,
-    UsdHourOpt,
-    UsdLabelOpt,
-    VolumeOpt,
-    app,
-    err,
-    llm_backend_options,
-    load_data_or_demo,
-    out,
-    split_names,
-)
-from taskfit.cli.report import ReportOpt, write_html_report
+from taskfit.cli.common import SweepHook, app, err, out, split_names
+from taskfit.cli.flags import data_flags, load_data, run_flags, run_settings, with_flags
+from taskfit.cli.report import write_html_report
+from taskfit.config import build
+from taskfit.workflows.inputs import defaults, names, parse_budgets
+
+LEARNERS = ("finetune", "baseline")
 
 
 def _iv(d: dict[str, float]) -> str:
@@ -110,15 +83,8 @@ def show_distill(result: Any) -> None:
 
 
 @app.command()
+@with_flags(data_flags, run_flags)
 def distill(
-    data: DataArg = None,
-    demo: DemoOpt = False,
-    text: TextOpt = None,
-    label: LabelOpt = None,
-    text_pair: TextPairOpt = None,
-    test: TestOpt = None,
-    test_size: TestSizeOpt = 0.3,
-    drop_empty: DropEmptyOpt = False,
     unlabeled: Annotated[
         Path | None,
         typer.Option(
@@ -131,14 +97,17 @@ def distill(
         bool,
         typer.Option("--from-train", help="Use the training texts, labels hidden, as the pool."),
     ] = False,
-    llm: LlmOpt = None,
     teacher: Annotated[
-        str, typer.Option("--teacher", help="Teacher prompt: zero-shot, few-shot, few-shot-knn.")
+        str, typer.Option("--teacher", help=f"Teacher prompt: {', '.join(names('prompt'))}.")
     ] = "zero-shot",
     students: Annotated[
-        str,
-        typer.Option("--students", help="Students: encoder-lr, tfidf-lr, setfit, majority."),
-    ] = "encoder-lr,tfidf-lr",
+        str | None,
+        typer.Option(
+            "--students",
+            help=f"Students: {', '.join(names(LEARNERS))} "
+            f"(default: {','.join(defaults('curve', LEARNERS))}).",
+        ),
+    ] = None,
     min_confidence: Annotated[
         float | None,
         typer.Option(
@@ -157,71 +126,29 @@ def distill(
         ),
     ] = None,
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per pool size.")] = 3,
-    shots: ShotsOpt = 8,
-    prompt_format: PromptFormatOpt = "auto",
-    dev_size: DevSizeOpt = 64,
-    llm_timeout: LlmTimeoutOpt = None,
-    max_test: MaxTestOpt = None,
-    seed: SeedOpt = 0,
-    encoder: EncoderOpt = "minilm",
-    usd_per_hour: UsdHourOpt = 0.10,
-    usd_per_label: UsdLabelOpt = 0.10,
-    horizon_months: HorizonOpt = 12.0,
-    volume_per_month: VolumeOpt = None,
-    max_accuracy_loss: MaxLossOpt = 1.0,
-    price_file: PriceFileOpt = None,
-    no_plots: NoPlotsOpt = False,
-    out_dir: OutOpt = None,
-    report: ReportOpt = False,
+    **flags: Any,
 ) -> None:
     """Let an LLM label a pool, train small students on its labels, and compare them with
     the LLM: accuracy, agreement, labelling cost vs human labels, serving latency and cost.
 
     Example: taskfit distill tickets.csv --text body --label intent --unlabeled pool.csv
     """
-    from taskfit.run.budgets import parse_budgets
-    from taskfit.workflows.distill import DistillOptions, distill_dataset
+    from taskfit.workflows.distill import DistillOptions, check_options, distill_dataset
 
-    opts = DistillOptions(
-        llms=tuple(llm or ()),
+    opts = build(
+        DistillOptions,
+        run_settings(flags),
         teacher=teacher,
-        students=split_names(students),
+        students=split_names(students) if students is not None else None,
         unlabeled=str(unlabeled) if unlabeled else None,
         from_train=from_train,
         min_confidence=min_confidence,
         gold=gold,
         sizes=tuple(parse_budgets(sizes)) if sizes else (),
         seeds=seeds,
-        shots=shots,
-        prompt_format=prompt_format,
-        dev_size=dev_size,
-        backend_options=llm_backend_options(llm, llm_timeout),
-        max_test=max_test,
-        seed=seed,
-        encoder=encoder,
-        usd_per_hour=usd_per_hour,
-        usd_per_label=usd_per_label,
-        horizon_months=horizon_months,
-        max_accuracy_loss=max_accuracy_loss,
-        volume_per_month=volume_per_month,
-        price_file=str(price_file) if price_file else None,
-        plots=not no_plots,
-        out=str(out_dir) if out_dir else None,
     )
-    from taskfit.workflows.distill import check_options
-
     check_options(opts)  # before loading: a typo in a flag should not wait for a big file
-    dataset = load_data_or_demo(
-        data,
-        demo,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        drop_empty=drop_empty,
-        seed=seed,
-    )
+    dataset = load_data(flags)
     hook = SweepHook(None, "student fits")
     try:
         result = distill_dataset(dataset, opts, hook=hook)
@@ -232,5 +159,5 @@ def distill(
     finally:
         hook.stop()
     show_distill(result)
-    if report:
+    if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

@@ -47,7 +47,7 @@ def models(
 
     Example: taskfit models --use prompt --open --cpu
     """
-    from taskfit.advise.catalog import filter_models, load_catalog
+    from taskfit.workflows.inputs import filter_models, load_catalog
 
     if use is not None and use not in _USES:
         raise UsageError(f"--use must be one of: {', '.join(_USES)}; got {use!r}")

@@ -104,7 +104,7 @@ def profile(
     Example: taskfit profile tickets.csv --text body --label intent --ood-test new.csv
     """
     from taskfit.report.profile_view import profile_renderables
-    from taskfit.run.store import default_home
+    from taskfit.workflows.inputs import default_home
     from taskfit.workflows.profile import write_json
 
     dataset, prof = load_and_profile(

@@ -21,7 +21,7 @@ ReportOpt = Annotated[
 def resolve_run(run: str) -> Path:
     """A run folder, or the folder of run id ``run`` under ``TASKFIT_HOME/runs``."""
     from taskfit.errors import UsageError
-    from taskfit.run.store import default_home
+    from taskfit.workflows.inputs import default_home
 
     path = Path(run).expanduser()
     if path.is_dir():

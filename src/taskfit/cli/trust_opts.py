@@ -10,7 +10,7 @@ from rich.table import Table
 
 from taskfit.cli.common import out
 
-__all__ = ["TrustFlags", "show_trust", "trust_options"]
+__all__ = ["show_trust", "trust_options"]
 
 TrustOpt = Annotated[
     bool,
@@ -96,24 +96,6 @@ TrustMaxOpt = Annotated[
 ]
 
 
-class TrustFlags:
-    """The option annotations, for command signatures."""
-
-    trust = TrustOpt
-    calibration = CalibrationOpt
-    robustness = RobustnessOpt
-    ood = OodFlagOpt
-    shortcuts = ShortcutsOpt
-    selective = SelectiveOpt
-    groups = GroupsOpt
-    ood_test = OodTestOpt
-    group_col = GroupColOpt
-    perturbations = PerturbOpt
-    export_perturbed = ExportOpt
-    target_accuracy = TargetOpt
-    trust_max_test = TrustMaxOpt
-
-
 def trust_options(
     *,
     trust: bool,
@@ -132,8 +114,8 @@ def trust_options(
     seed: int,
 ) -> Any:
     """The TrustOptions the flags ask for (flags that need a measure switch it on)."""
-    from taskfit.data.perturb import parse_perturbations
-    from taskfit.run.trust_plan import TRUST_MEASURES, TrustOptions
+    from taskfit.config import TRUST_MEASURES, TrustOptions
+    from taskfit.workflows.inputs import parse_perturbations
 
     on = {
         "calibration": trust or calibration,

@@ -10,7 +10,7 @@ import typer
 
 from taskfit.cli.common import app, err
 from taskfit.errors import UsageError
-from taskfit.run.store import default_home
+from taskfit.workflows.inputs import default_home
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

@@ -1,4 +1,8 @@
-"""Run a prompted approach (zero-shot, few-shot, few-shot-knn) over examples.
+"""Run a prompted approach over examples.
+
+How the approach chooses its demonstrations (none, a label-balanced random set, the
+nearest training examples) is its :attr:`~taskfit.approaches.Approach.demos`, looked up
+in the approach registry.
 
 Each example becomes one scoring request whose options are the labels' answers, in the
 completion format (:class:`~taskfit.backends.base.ScoreRequest`) or in the model's chat
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from taskfit import approaches as registry
 from taskfit.backends.base import (
     ChatScoreRequest,
     GenerateRequest,
@@ -25,16 +30,15 @@ from taskfit.backends.base import (
     ScoreResult,
     Turn,
 )
-from taskfit.errors import BackendError
+from taskfit.errors import BackendError, UsageError
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.demos import balanced_random, nearest, reordered
 from taskfit.prompting.parse import parse_label
 from taskfit.prompting.templates import Template
 from taskfit.types import Example
 
-__all__ = ["FORMATS", "PROMPT_APPROACHES", "PromptOutcome", "run_prompt_approach"]
+__all__ = ["FORMATS", "PromptOutcome", "run_prompt_approach"]
 
-PROMPT_APPROACHES = ("zero-shot", "few-shot", "few-shot-knn")
 FORMATS = ("completion", "chat")
 
 Progress = Callable[[int], None]
@@ -116,6 +120,16 @@ class _Builder:
         return ScoreRequest(shared, shown + t.body(*ex), t.options())
 
 
+def _demos_of(approach: str) -> str:
+    try:
+        a = registry.get(approach)
+    except UsageError:
+        raise ValueError(f"not a prompted approach: {approach}") from None
+    if not a.is_prompted:
+        raise ValueError(f"not a prompted approach: {approach}")
+    return a.demos
+
+
 def _build_requests(
     approach: str,
     b: _Builder,
@@ -130,11 +144,12 @@ def _build_requests(
     """Scoring requests and the number of distinct demonstrations used."""
     ctx = b.backend.info().context_size
     demo_budget = max(32, (ctx // 2) // max(1, shots))
-    if approach == "zero-shot":
+    demos_kind = _demos_of(approach)
+    if demos_kind == "none":
         shared = b.shared(())
         budget = ctx - b.tokens(shared) - 64
         return [b.request(shared, (), b.fit(ex, budget)) for ex in test], 0
-    if approach == "few-shot":
+    if demos_kind == "random":
         demos = reordered(balanced_random(pool, shots, seed), order)
         shared = b.shared([(*b.fit(d, demo_budget), d.label) for d in demos])
         budget = ctx - b.tokens(shared) - 64
@@ -143,9 +158,9 @@ def _build_requests(
                 f"{shots} demonstrations fill the {ctx}-token context; use fewer --shots"
             )
         return [b.request(shared, (), b.fit(ex, budget)) for ex in test], len(demos)
-    if approach == "few-shot-knn":
+    if demos_kind == "knn":
         if embedder is None:
-            raise BackendError("few-shot-knn needs a sentence encoder")
+            raise BackendError(f"{approach} needs a sentence encoder")
         train = list(pool)
         emb_train = embedder.encode([e.joined for e in train])
         emb_test = embedder.encode([e.joined for e in test])
@@ -160,7 +175,7 @@ def _build_requests(
             budget = ctx - b.tokens(shared) - shown - 64
             requests.append(b.request(shared, shown_demos, b.fit(ex, budget)))
         return requests, len(used)
-    raise ValueError(f"not a prompted approach: {approach}")
+    raise ValueError(f"{approach}: unknown demonstrations {demos_kind!r}")
 
 
 def run_prompt_approach(

@@ -3,27 +3,23 @@
 Every point is an ordinary :class:`~taskfit.types.Unit` whose params carry its budget, so
 the store caches points one by one and a killed sweep resumes where it stopped. Learners
 see the whole test set; prompted references see the same (optionally capped) stratified
-test sample for every seed. Zero-shot has no randomness and runs once; few-shot draws its
-demonstrations per seed.
+test sample for every seed. An unseeded prompted approach (zero-shot: no randomness) runs
+once; a seeded one (few-shot draws its demonstrations) runs per seed. Which approaches
+can be swept, and the default ones, come from the approach registry
+(:mod:`taskfit.approaches`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from taskfit import approaches as registry
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
 from taskfit.run.budgets import default_budgets
-from taskfit.run.plan import (
-    FINETUNE_APPROACHES,
-    PROMPT_APPROACHES,
-    PlanOptions,
-    learner_unit,
-    prompt_unit,
-    stratified_sample,
-)
+from taskfit.run.plan import PlanOptions, learner_unit, prompt_unit, stratified_sample
 from taskfit.types import Dataset, Unit
 
 __all__ = [
@@ -31,21 +27,45 @@ __all__ = [
     "DEFAULT_CURVE_PROMPTED",
     "CurvePlan",
     "CurveSpec",
+    "default_curve_learners",
+    "default_curve_prompted",
     "plan_curve",
 ]
 
-DEFAULT_CURVE_LEARNERS = ("encoder-lr", "tfidf-lr")
-DEFAULT_CURVE_PROMPTED = ("zero-shot", "few-shot")
-# SetFit's own few-shot cap would flatten the curve: in a sweep the budget is the cap.
-_SETFIT_NO_CAP = 1_000_000
+
+def default_curve_learners() -> tuple[str, ...]:
+    """The learners a curve sweeps when none is named."""
+    return registry.defaults("curve", ("finetune", "baseline"))
+
+
+def default_curve_prompted() -> tuple[str, ...]:
+    """The prompted references a curve draws when none is named."""
+    return registry.defaults("curve", "prompt")
+
+
+# Names kept for callers of the first version, computed from the registry when read.
+_COMPUTED = {
+    "DEFAULT_CURVE_LEARNERS": default_curve_learners,
+    "DEFAULT_CURVE_PROMPTED": default_curve_prompted,
+}
+
+# Declared for type checkers and linters; the values come from __getattr__.
+DEFAULT_CURVE_LEARNERS: tuple[str, ...]
+DEFAULT_CURVE_PROMPTED: tuple[str, ...]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name in _COMPUTED:
+        return _COMPUTED[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
 class CurvePlan:
     """What to sweep. ``budgets`` empty means 8 geometric budgets up to all the data."""
 
-    learners: tuple[str, ...] = DEFAULT_CURVE_LEARNERS
-    prompted: tuple[str, ...] = DEFAULT_CURVE_PROMPTED
+    learners: tuple[str, ...] = field(default_factory=default_curve_learners)
+    prompted: tuple[str, ...] = field(default_factory=default_curve_prompted)
     budgets: tuple[int, ...] = ()
     per_class: bool = False
     seeds: int = 5
@@ -81,12 +101,13 @@ def _budgets(dataset: Dataset, plan: CurvePlan) -> tuple[list[int], list[str]]:
 
 def plan_curve(dataset: Dataset, plan: CurvePlan) -> CurveSpec:
     """Units of the sweep, prompted references first (they share a backend)."""
-    bad = [a for a in plan.learners if a not in FINETUNE_APPROACHES]
-    bad += [a for a in plan.prompted if a not in PROMPT_APPROACHES]
+    learners, prompted = registry.learner_names(), registry.prompt_names()
+    bad = [a for a in plan.learners if a not in learners]
+    bad += [a for a in plan.prompted if a not in prompted]
     if bad:
         raise UsageError(
             f"{bad[0]!r} cannot be swept here; fine-tuned approaches: "
-            f"{', '.join(FINETUNE_APPROACHES)}; prompted references: {', '.join(PROMPT_APPROACHES)}"
+            f"{', '.join(learners)}; prompted references: {', '.join(prompted)}"
         )
     if not plan.learners:
         raise UsageError("a curve needs at least one fine-tuned approach (--approaches)")
@@ -101,8 +122,6 @@ def plan_curve(dataset: Dataset, plan: CurvePlan) -> CurveSpec:
         units += _prompt_units(spec, dataset, llm_idx, seeds, plan)
     all_idx = tuple(range(len(dataset.test)))
     unit_name = "per_class" if plan.per_class else "total"
-    if "setfit" in plan.learners:
-        opts = replace(opts, setfit_per_class=_SETFIT_NO_CAP)
     for a in plan.learners:
         for b in budgets:
             for s in seeds:
@@ -114,7 +133,7 @@ def plan_curve(dataset: Dataset, plan: CurvePlan) -> CurveSpec:
                     ("budget_unit", unit_name),
                     ("serving_latency", timed),
                 )
-                units.append(learner_unit(a, dataset, all_idx, s, opts, extra))
+                units.append(learner_unit(a, dataset, all_idx, s, opts, extra, swept=True))
     return CurveSpec(tuple(units), tuple(budgets), seeds, unit_name, tuple(notes))
 
 
@@ -127,6 +146,6 @@ def _prompt_units(
 ) -> list[Unit]:
     out = []
     for a in plan.prompted:
-        for s in seeds[:1] if a == "zero-shot" else seeds:
+        for s in seeds if registry.get(a).seeded else seeds[:1]:
             out.append(prompt_unit(a, spec, dataset, idx, s, plan.base))
     return out

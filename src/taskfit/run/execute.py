@@ -14,8 +14,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from taskfit import approaches as registry
 from taskfit.backends import LLMBackend, make_backend, parse_spec
-from taskfit.learners import make_learner
 from taskfit.learners.embed import Embedder
 from taskfit.run.budgets import budget_indices
 from taskfit.run.llm_cache import CachingBackend
@@ -117,7 +117,7 @@ class Executor:
             # the key leaves out how the model is shown: a result stored under another
             # name (another set of LLMs to tell apart, an older version) takes this one's
             return cached if cached.name == unit.name else replace(cached, name=unit.name)
-        if unit.family == "prompt":
+        if registry.get(unit.approach).is_prompted:
             backend = self.backend(unit.model)
             self.hook.unit_started(unit, prompt_total(unit, backend, self.dataset))
             result = run_prompt_unit(unit, backend, self.dataset, self.embedder, self.hook.advance)
@@ -128,20 +128,6 @@ class Executor:
         self.stats.units_run += 1
         self.hook.unit_finished(unit, cached=False)
         return result
-
-    def _learner_params(self, unit: Unit) -> dict[str, Any]:
-        if unit.approach == "encoder-lr":
-            return {"embedder": self.embedder, "seed": unit.seed}
-        if unit.approach == "setfit":
-            return {
-                "encoder": unit.model,
-                "per_class": unit.param("per_class", 16),
-                "max_pairs": unit.param("max_pairs", 640),
-                "seed": unit.seed,
-            }
-        if unit.approach == "tfidf-lr":
-            return {"seed": unit.seed}
-        return {}
 
     def _train_examples(self, unit: Unit) -> tuple[list[Example], list[str]]:
         """The training examples a learner unit sees: all, or a seeded label budget."""
@@ -166,7 +152,8 @@ class Executor:
         )
         memo = self.fitted if self.fitted is not None else {}
         if key not in memo:
-            learner = make_learner(unit.approach, **self._learner_params(unit))
+            approach = registry.get(unit.approach)
+            learner = approach.make_learner(**approach.learner_params(unit, self.embedder))
             t0 = time.perf_counter()
             learner.fit([e.joined for e in train], [e.label for e in train])
             memo[key] = (learner, time.perf_counter() - t0)
@@ -187,9 +174,10 @@ class Executor:
         preds = [classes[int(row.argmax())] for row in proba]
         n_used = int(getattr(learner, "n_used_", len(train)))
         if n_used < len(train):
+            reason = registry.get(unit.approach).sample_reason
             notes.append(
-                f"trained on a seeded sample of {n_used} of {len(train)} examples "
-                f"(at most {unit.param('per_class')} per class: SetFit is a few-shot method)"
+                f"trained on a seeded sample of {n_used} of {len(train)} examples"
+                + (f" ({reason(unit)})" if reason else "")
             )
         return UnitResult(
             unit_key=unit.key,
@@ -214,11 +202,16 @@ class Executor:
         """Per-example latency of single predictions on up to 32 test examples.
 
         Measured one example at a time with the embedding cache bypassed, as a
-        deployed model would see requests; batch prediction above is not timed.
+        deployed model would see requests (a learner encoding with the run's embedder,
+        its ``embedder`` attribute, gets an uncached twin); batch prediction above is
+        not timed.
         """
         sample = list(test[:32])
         cached_embedder = getattr(learner, "embedder", None)
-        if unit.approach == "encoder-lr":
+        swap = cached_embedder is not None and (
+            cached_embedder is self.embedder or isinstance(cached_embedder, Embedder)
+        )
+        if swap:
             learner.embedder = self.embedder.uncached()
         out = []
         try:
@@ -227,6 +220,6 @@ class Executor:
                 learner.predict_proba([ex.joined])
                 out.append((time.perf_counter() - t0) * 1000)
         finally:  # a memoised learner goes on predicting with the cached encoder
-            if unit.approach == "encoder-lr":
+            if swap:
                 learner.embedder = cached_embedder
         return out

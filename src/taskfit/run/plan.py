@@ -9,19 +9,21 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from taskfit import approaches as registry
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
-from taskfit.types import Dataset, Family, Unit
+from taskfit.types import Dataset, Unit
 
 __all__ = [
     "DEFAULT_APPROACHES",
     "FINETUNE_APPROACHES",
     "PROMPT_APPROACHES",
     "PlanOptions",
+    "default_approaches",
     "learner_unit",
     "model_names",
     "parse_approaches",
@@ -30,15 +32,35 @@ __all__ = [
     "stratified_sample",
 ]
 
-PROMPT_APPROACHES = ("zero-shot", "few-shot", "few-shot-knn")
-FINETUNE_APPROACHES = ("majority", "tfidf-lr", "encoder-lr", "setfit")
-DEFAULT_APPROACHES = PROMPT_APPROACHES + FINETUNE_APPROACHES
-_FAMILY: dict[str, Family] = {"majority": "baseline", "tfidf-lr": "baseline"}
+
+def default_approaches() -> tuple[str, ...]:
+    """What ``taskfit compare`` runs when no approach is named (and the advice names none)."""
+    return registry.defaults("compare")
+
+
+# Names kept for callers of the first version; each is computed from the approach registry
+# when read (:mod:`taskfit.approaches` has the API: ``names``, ``defaults``, ``get``).
+_COMPUTED = {
+    "PROMPT_APPROACHES": registry.prompt_names,
+    "FINETUNE_APPROACHES": registry.learner_names,  # fine-tuned approaches and baselines
+    "DEFAULT_APPROACHES": default_approaches,
+}
+
+# Declared for type checkers and linters; the values come from __getattr__.
+PROMPT_APPROACHES: tuple[str, ...]
+FINETUNE_APPROACHES: tuple[str, ...]
+DEFAULT_APPROACHES: tuple[str, ...]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name in _COMPUTED:
+        return _COMPUTED[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
 class PlanOptions:
-    approaches: tuple[str, ...] = DEFAULT_APPROACHES
+    approaches: tuple[str, ...] = field(default_factory=default_approaches)
     llms: tuple[LLMSpec, ...] = ()
     encoder: str = "minilm"
     shots: int = 8
@@ -57,16 +79,15 @@ class PlanOptions:
 
 
 def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:
-    """Split and validate ``a,b,c``; unknown names list the valid ones."""
+    """Split and validate ``a,b,c`` against the registry; unknown names list the valid ones."""
     items = [text] if isinstance(text, str) else list(text)
     names = [n.strip() for item in items for n in item.split(",") if n.strip()]
-    bad = [n for n in names if n not in DEFAULT_APPROACHES]
+    valid = registry.names()
+    bad = [n for n in names if n not in valid]
     if bad:
-        raise UsageError(
-            f"unknown approach {bad[0]!r}; valid approaches: {', '.join(DEFAULT_APPROACHES)}"
-        )
+        raise UsageError(f"unknown approach {bad[0]!r}; valid approaches: {', '.join(valid)}")
     if not names:
-        raise UsageError(f"no approach given; valid approaches: {', '.join(DEFAULT_APPROACHES)}")
+        raise UsageError(f"no approach given; valid approaches: {', '.join(valid)}")
     return tuple(dict.fromkeys(names))
 
 
@@ -157,16 +178,15 @@ def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
     test_labels = [ex.label for ex in dataset.test]
     all_idx = tuple(range(len(dataset.test)))
     llm_idx = stratified_sample(test_labels, opts.max_test, opts.seed)
+    chosen = [registry.get(a) for a in opts.approaches]
     units = [
-        prompt_unit(a, spec, dataset, llm_idx, opts.seed, opts)
+        prompt_unit(a.name, spec, dataset, llm_idx, opts.seed, opts)
         for spec in opts.llms
-        for a in opts.approaches
-        if a in PROMPT_APPROACHES
+        for a in chosen
+        if a.is_prompted
     ]
     units += [
-        learner_unit(a, dataset, all_idx, opts.seed, opts)
-        for a in opts.approaches
-        if a in FINETUNE_APPROACHES
+        learner_unit(a.name, dataset, all_idx, opts.seed, opts) for a in chosen if a.is_learner
     ]
     return units
 
@@ -183,6 +203,9 @@ def prompt_unit(
 
     Its name shows the model's short name, told apart from the other LLMs of
     ``opts.llms`` (:func:`model_names`)."""
+    a = registry.get(approach)
+    if not a.is_prompted:
+        raise UsageError(f"{approach!r} is not a prompted approach")
     params: list[tuple[str, Any]] = [
         ("label_name", opts.label_name),
         ("prompt_format", opts.prompt_format),
@@ -190,10 +213,11 @@ def prompt_unit(
     ]
     if opts.label_descriptions:
         params.append(("label_descriptions", opts.label_descriptions))
-    if approach != "zero-shot":
+    if a.uses_shots:
         params.append(("shots", opts.shots))
-    if approach == "few-shot-knn":
+    if a.uses_encoder:
         params.append(("encoder", opts.encoder))
+    params += a.extra_params(opts)
     names = model_names((*opts.llms, spec))
     return Unit(
         approach,
@@ -214,19 +238,23 @@ def learner_unit(
     seed: int,
     opts: PlanOptions,
     extra: tuple[tuple[str, Any], ...] = (),
+    *,
+    swept: bool = False,
 ) -> Unit:
-    """One fine-tuned approach or baseline; ``extra`` adds e.g. a label budget."""
-    model = opts.encoder if approach in ("encoder-lr", "setfit") else ""
-    params: list[tuple[str, Any]] = []
-    if approach == "setfit":
-        params = [("per_class", opts.setfit_per_class), ("max_pairs", opts.setfit_max_pairs)]
-    family: Family = _FAMILY.get(approach, "finetune")
+    """One fine-tuned approach or baseline; ``extra`` adds e.g. a label budget.
+
+    ``swept``: a point of a label-budget curve (its budget is the training cap). An
+    approach that needs the encoder has the encoder as its model."""
+    a = registry.get(approach)
+    if not a.is_learner:
+        raise UsageError(f"{approach!r} is a prompted approach, not a learner")
+    model = opts.encoder if a.uses_encoder else ""
     return Unit(
         approach,
-        family,
+        a.family,
         model,
         dataset.data_hash,
         test_indices,
         seed,
-        (*params, *extra),
+        (*a.extra_params(opts, swept=swept), *extra),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from taskfit import approaches as registry
 from taskfit.backends.base import BackendInfo, LLMBackend
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.classify import PromptOutcome, run_prompt_approach
@@ -27,11 +28,7 @@ from taskfit.prompting.select import (
 from taskfit.prompting.templates import VARIANTS
 from taskfit.types import Dataset, Example, Unit, UnitResult
 
-__all__ = ["KNN_VARIANTS", "prompt_total", "run_prompt_unit"]
-
-# few-shot-knn shows different demonstrations to every example, so no prefix is shared
-# and each candidate costs a full pass: it chooses the format only.
-KNN_VARIANTS = ("list",)
+__all__ = ["prompt_total", "run_prompt_unit"]
 
 Progress = Callable[[int], None]
 
@@ -67,7 +64,8 @@ def _plan(
         chat=info.chat,
         completion=info.prompt_logprobs and not completion_costly(unit, info, len(dataset.labels)),
         selection=bool(dev),
-        variants=KNN_VARIANTS if unit.approach == "few-shot-knn" else VARIANTS,
+        # an approach may narrow the wordings tried (see Approach.variants)
+        variants=registry.get(unit.approach).variants or VARIANTS,
     )
     return cands, dev, pool
 
@@ -95,7 +93,7 @@ def run_prompt_unit(
         "shots": unit.param("shots", 0),
         "seed": unit.seed,
         "order": unit.param("order", 0),
-        "embedder": embedder if unit.approach == "few-shot-knn" else None,
+        "embedder": embedder if registry.get(unit.approach).uses_encoder else None,
         "progress": progress,
     }
     scored: list[Candidate] = []

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from taskfit.errors import UsageError
+from taskfit import approaches as registry
+from taskfit.config import TRUST_MEASURES, TrustOptions
 from taskfit.run.plan import stratified_sample
 from taskfit.run.variants import Variant, holdout_variant, prompt_indices
 from taskfit.types import Dataset, Unit
@@ -27,45 +28,6 @@ __all__ = [
     "order_units",
     "units_for",
 ]
-
-TRUST_MEASURES = ("calibration", "robustness", "ood", "shortcuts", "selective", "groups")
-
-
-@dataclass(frozen=True)
-class TrustOptions:
-    """Which trust measures to run and how. Defaults are `compare --trust`'s."""
-
-    measures: tuple[str, ...] = ()
-    perturbations: tuple[str, ...] = ()  # () = every kind
-    perturb_seed: int = 0
-    export_perturbed: str | None = None
-    ood_test: str | None = None
-    group_col: str | None = None
-    target_accuracy: float | None = None
-    llm_max_test: int | None = 100  # cap on prompted examples per trust set
-    n_bins: int = 15
-    dev_share: float = 0.2
-    ood_share: float = 0.2  # rows held out by an automatic OOD split
-    n_orders: int = 3  # demonstration orders for the recency-bias probe
-    bias_max_test: int = 100
-    shortcut_tokens: int = 3  # per label
-
-    def __post_init__(self) -> None:
-        bad = [m for m in self.measures if m not in TRUST_MEASURES]
-        if bad:
-            raise UsageError(
-                f"unknown trust measure {bad[0]!r}; measures: {', '.join(TRUST_MEASURES)}"
-            )
-        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
-            raise UsageError("--target-accuracy must be in (0, 1], e.g. 0.9")
-        if self.llm_max_test is not None and self.llm_max_test < 1:
-            raise UsageError("--trust-max-test must be a positive number")
-        export = self.export_perturbed
-        if export and not export.lower().endswith((".csv", ".jsonl")):
-            raise UsageError(f"--export-perturbed {export}: use a .csv or .jsonl file")
-
-    def on(self, measure: str) -> bool:
-        return measure in self.measures
 
 
 @dataclass
@@ -117,11 +79,12 @@ def units_for(
 def order_units(
     headline: Sequence[Unit], dataset: Dataset, *, n_orders: int, max_test: int, seed: int
 ) -> list[Unit]:
-    """Few-shot units showing the same demonstrations in ``n_orders - 1`` other orders,
-    on a stratified sample of the headline examples (order 0 is the headline run)."""
+    """Units of prompted approaches that show every example the same demonstrations
+    (few-shot), showing them in ``n_orders - 1`` other orders, on a stratified sample of
+    the headline examples (order 0 is the headline run)."""
     out = []
     for u in headline:
-        if u.approach != "few-shot":
+        if not registry.get(u.approach).reorders_demos:
             continue
         labels = [dataset.test[i].label for i in u.test_indices]
         pick = stratified_sample(labels, min(max_test, len(labels)), seed)

@@ -31,12 +31,12 @@ from starlette.datastructures import UploadFile
 
 from taskfit.errors import TaskfitError, UsageError
 from taskfit.report.html import load_results, write_report
-from taskfit.run.plan import DEFAULT_APPROACHES
-from taskfit.run.store import Store
 from taskfit.version import __version__
 from taskfit.web.jobs import Job, JobBoard, Upload, worker_alive
 from taskfit.web.params import UI_TRUST, JobParams, check_message, parse_form
 from taskfit.web.uploads import UPLOAD_ID, UnsupportedType, UploadTooLarge, preview, store_upload
+from taskfit.workflows import inputs
+from taskfit.workflows.inputs import Store
 
 __all__ = ["create_app"]
 
@@ -366,7 +366,7 @@ def _mapping_page(
         preview=shown,
         form={**defaults, **form},
         error=error,
-        approaches=DEFAULT_APPROACHES,
+        approaches=inputs.defaults("compare"),
         trust=UI_TRUST,
     )
 

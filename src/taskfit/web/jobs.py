@@ -28,10 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskfit.backends import parse_spec
-from taskfit.backends.redact import redact_text, redact_url
 from taskfit.errors import TaskfitError
-from taskfit.run.store import Store
+from taskfit.workflows.inputs import Store, parse_spec, redact_text, redact_url
 
 __all__ = ["FINAL", "Job", "JobBoard", "Upload", "params_to_run", "worker_alive"]
 

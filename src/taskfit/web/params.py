@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from taskfit.config import CompareOptions, TrustOptions, build
 from taskfit.errors import TaskfitError, UsageError
 from taskfit.web.jobs import JobBoard, Upload
 from taskfit.web.uploads import UPLOAD_ID
@@ -114,8 +115,6 @@ def compare_kwargs(
     p: JobParams, board: JobBoard, home: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The arguments of :func:`taskfit.workflows.compare.compare`, and server path -> shown name."""
-    from taskfit.run.trust_plan import TrustOptions
-
     data = _upload(board, p.upload_id)
     test = _upload(board, p.test_upload_id) if p.test_upload_id else None
     kwargs: dict[str, Any] = {
@@ -131,7 +130,7 @@ def compare_kwargs(
         "max_test": p.max_test,
         "seed": p.seed,
         "home": home,
-        "trust": TrustOptions(measures=p.trust, perturb_seed=p.seed),
+        "trust": build(TrustOptions, measures=p.trust, perturb_seed=p.seed),
     }
     names = {str(data.path): data.name}
     if test:
@@ -141,13 +140,13 @@ def compare_kwargs(
 
 def check(p: JobParams, board: JobBoard, home: str) -> None:
     """Refuse what the worker would refuse: bad options, unknown columns, bad rows."""
-    from taskfit.data.load import load_dataset
-    from taskfit.workflows.compare import CompareOptions, validate_options
+    from taskfit.workflows.compare import validate_options
+    from taskfit.workflows.inputs import load_dataset
 
     kwargs, _ = compare_kwargs(p, board, home)
     data = kwargs.pop("data")
     load = {k: kwargs.pop(k) for k in ("text", "label", "text_pair", "test", "test_size")}
-    opts = CompareOptions(**kwargs)
+    opts = build(CompareOptions, kwargs)
     validate_options(opts)
     load_dataset(data, seed=p.seed, **load)
 

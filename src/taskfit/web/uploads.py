@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from taskfit.backends.redact import redact_text
-from taskfit.data.validate import SUPPORTED_SUFFIXES
 from taskfit.errors import DataError, TaskfitError
 from taskfit.web.jobs import JobBoard, Upload
+from taskfit.workflows.inputs import SUPPORTED_SUFFIXES, redact_text
 
 __all__ = [
     "UPLOAD_ID",
@@ -98,7 +97,7 @@ def store_upload(
                         file=name,
                     )
                 f.write(chunk)
-        from taskfit.data.load import read_table
+        from taskfit.workflows.inputs import read_table
 
         try:
             read_table(path)
@@ -114,7 +113,7 @@ def store_upload(
 
 def preview(up: Upload, n: int = 10) -> dict[str, Any]:
     """Columns, the first ``n`` rows (as strings, with their row numbers) and the row count."""
-    from taskfit.data.load import read_table
+    from taskfit.workflows.inputs import read_table
 
     df = read_table(up.path)
     head = df.head(n)

@@ -20,13 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from taskfit.backends.redact import redact_text
 from taskfit.errors import TaskfitError
-from taskfit.run.execute import ProgressHook
 from taskfit.types import Unit
 from taskfit.web.jobs import JobBoard, params_to_run
 from taskfit.web.params import JobParams, compare_kwargs
 from taskfit.web.uploads import user_message
+from taskfit.workflows.inputs import ProgressHook, redact_text
 
 __all__ = ["BoardHook", "Cancelled", "main"]
 

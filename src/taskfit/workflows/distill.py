@@ -17,46 +17,32 @@ taken out of the pool, so no text is seen twice.
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 
+from taskfit.approaches import defaults, get, names, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.backends.options import options_for
+from taskfit.config import DistillOptions, build, split_options
 from taskfit.data import load_dataset, load_demo, load_examples, read_table
 from taskfit.errors import DataError, UsageError
-from taskfit.learners.embed import Embedder, resolve_encoder
-from taskfit.metrics import (
-    DEFAULT_PRICES,
-    DEFAULT_USD_PER_HOUR,
-    cost_per_1k,
-    load_price_file,
-    price_for,
-)
-from taskfit.metrics.costmodel import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
-from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
+from taskfit.learners.embed import resolve_encoder
+from taskfit.metrics import cost_per_1k, price_for
 from taskfit.metrics.quality import bootstrap_interval
-from taskfit.prompting.select import DEFAULT_DEV_SIZE
-from taskfit.report import render_summary
 from taskfit.run.budgets import budget_indices, default_budgets
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.plan import (
-    FINETUNE_APPROACHES,
-    PROMPT_APPROACHES,
     PlanOptions,
     learner_unit,
     prompt_unit,
     stratified_sample,
 )
-from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
-from taskfit.workflows.compare import check_llms, package_versions, write_atomic
+from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
+from taskfit.workflows.context import RunContext, SweepResult, prices_for, record
 from taskfit.workflows.scoring import score_headline
 
 __all__ = [
@@ -68,106 +54,74 @@ __all__ = [
     "distill_demo",
 ]
 
-DEFAULT_STUDENTS = ("encoder-lr", "tfidf-lr")
+LEARNERS = ("finetune", "baseline")  # the families a student can be
+
+# What a distill run records besides the shared run options and its teacher LLM.
+_RECORDED: tuple[str, ...] = ("teacher", "students", "unlabeled", "from_train")
+_RECORDED += ("min_confidence", "gold", "sizes", "seeds")
 
 
-@dataclass(frozen=True)
-class DistillOptions:
-    """Everything but the data. Defaults are what `taskfit distill` uses."""
-
-    llms: tuple[str, ...] = ()  # the teacher: one LLM spec (default smollm2)
-    teacher: str = "zero-shot"
-    students: tuple[str, ...] = DEFAULT_STUDENTS
-    unlabeled: str | None = None
-    from_train: bool = False
-    min_confidence: float | None = None
-    gold: int = 0
-    sizes: tuple[int, ...] = ()  # LLM-labelled pool sizes for the growth curve
-    seeds: int = 3
-    shots: int = 8
-    prompt_format: str = "auto"
-    dev_size: int = DEFAULT_DEV_SIZE
-    max_test: int | None = None
-    seed: int = 0
-    encoder: str = "minilm"
-    usd_per_hour: float = DEFAULT_USD_PER_HOUR
-    usd_per_label: float = DEFAULT_USD_PER_LABEL
-    horizon_months: float = DEFAULT_HORIZON_MONTHS
-    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS  # the recommendation's trade rule
-    volume_per_month: float | None = None
-    price_file: str | None = None
-    plots: bool = True
-    out: str | None = None
-    home: str | None = None
-    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DistillResult:
-    run_id: str
-    out_dir: Path
-    section: dict[str, Any]  # results.json `distill`
-    results_json: dict[str, Any]
-    plots: tuple[Path, ...]
+class DistillResult(SweepResult):
+    """What ``distill`` returns; its section is results.json's `distill`."""
 
 
 def distill(
     data: str | os.PathLike[str],
     *,
-    text: str,
-    label: str,
-    text_pair: str | None = None,
-    test: str | os.PathLike[str] | None = None,
-    test_size: float = 0.3,
-    drop_empty: bool = False,
+    settings: DistillOptions | None = None,
     hook: ProgressHook | None = None,
     **options: Any,
 ) -> DistillResult:
-    """Load ``data`` (gold labels) and distil an LLM into students; see DistillOptions."""
-    opts = DistillOptions(**options)
+    """Load ``data`` (gold labels) and distil an LLM into students; ``options`` are the
+    columns and test split (:class:`~taskfit.config.DataSource`) and
+    :class:`~taskfit.config.DistillOptions` fields."""
+    source, opts = split_options(DistillOptions, settings, options)
     check_options(opts)
-    dataset = load_dataset(
-        data,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        seed=opts.seed,
-        drop_empty=drop_empty,
-    )
+    dataset = load_dataset(data, **asdict(source), seed=opts.seed)
     return distill_dataset(dataset, opts, hook=hook)
 
 
-def distill_demo(**options: Any) -> DistillResult:
+def distill_demo(
+    *, settings: DistillOptions | None = None, hook: ProgressHook | None = None, **options: Any
+) -> DistillResult:
     """Distil on the bundled demo data (the pool is its training texts, labels hidden)."""
-    hook = options.pop("hook", None)
     options.setdefault("from_train", True)
-    return distill_dataset(
-        load_demo(seed=options.get("seed", 0)), DistillOptions(**options), hook=hook
-    )
+    opts = settings or build(DistillOptions, options)
+    return distill_dataset(load_demo(seed=opts.seed), opts, hook=hook)
+
+
+def students_of(opts: DistillOptions) -> tuple[str, ...]:
+    """The students named, or the registry's curve learners."""
+    if opts.students is None:
+        return defaults("curve", LEARNERS)
+    return opts.students
 
 
 def check_options(opts: DistillOptions) -> LLMSpec:
+    students = students_of(opts)
     if (opts.unlabeled is None) == (not opts.from_train):
         raise UsageError("give the pool to label: --unlabeled POOL or --from-train (not both)")
-    if opts.teacher not in PROMPT_APPROACHES:
+    teachers = names("prompt")
+    if opts.teacher not in teachers:
         raise UsageError(
-            f"unknown teacher approach {opts.teacher!r}; use one of {', '.join(PROMPT_APPROACHES)}"
+            f"unknown teacher approach {opts.teacher!r}; use one of {', '.join(teachers)}"
         )
-    bad = [s for s in opts.students if s not in FINETUNE_APPROACHES]
-    if bad or not opts.students:
+    learners = names(LEARNERS)
+    bad = [s for s in students if s not in learners]
+    if bad or not students:
         raise UsageError(
-            f"unknown student {bad[0] if bad else ''!r}; students: {', '.join(FINETUNE_APPROACHES)}"
+            f"unknown student {bad[0] if bad else ''!r}; students: {', '.join(learners)}"
         )
     if opts.min_confidence is not None and not 0.0 <= opts.min_confidence < 1.0:
         raise UsageError(f"--min-confidence must be in [0, 1), got {opts.min_confidence}")
-    if opts.gold < 0 or opts.seeds < 1 or opts.shots < 1:
+    if opts.gold < 0 or opts.seeds < 1:
         raise UsageError("--gold must be >= 0, --seeds and --shots >= 1")
     if len(opts.llms) > 1:
         raise UsageError("distill uses one teacher LLM; give --llm once")
-    if {"encoder-lr", "setfit"} & set(opts.students) or opts.teacher == "few-shot-knn":
+    if "encoder" in needs_of((*students, opts.teacher)):
         resolve_encoder(opts.encoder)
+    check_prompt_options(opts.prompt_format, opts.dev_size)
+    prices_for(opts)
     return check_llms(opts.llms or ("smollm2",))[0]
 
 
@@ -214,65 +168,30 @@ def distill_dataset(
     dataset: Dataset, opts: DistillOptions, *, hook: ProgressHook | None = None
 ) -> DistillResult:
     spec = check_options(opts)
+    opts = replace(opts, students=students_of(opts))
     pool = _load_pool(dataset, opts)
     gold_idx = _gold_sample(dataset, opts.gold, opts.seed)
-    prices = dict(DEFAULT_PRICES)
-    if opts.price_file:
-        prices.update(load_price_file(opts.price_file))
-    hook = hook or ProgressHook()
     pool_ds = _pool_dataset(dataset, pool)
-    base = PlanOptions(
-        llms=(spec,),
-        encoder=opts.encoder,
-        shots=opts.shots,
-        prompt_format=opts.prompt_format,
-        dev_size=opts.dev_size,
-        max_test=opts.max_test,
-        seed=opts.seed,
-        label_name=dataset.label_col,
-    )
+    base = plan_options(opts, dataset, (spec,))
     teacher_pool = prompt_unit(
         opts.teacher, spec, pool_ds, tuple(range(len(pool))), opts.seed, base
     )
     test_idx = stratified_sample([e.label for e in dataset.test], opts.max_test, opts.seed)
     teacher_test = prompt_unit(opts.teacher, spec, dataset, test_idx, opts.seed, base)
-
-    home = Path(opts.home) if opts.home else default_home()
-    store = Store(home / "store.db")
-    run_id = (
-        time.strftime("%Y%m%d-%H%M%S")
-        + "-distill-"
-        + canonical_hash([teacher_pool.key, teacher_test.key, opts.students, opts.gold])[:8]
-    )
-    out_dir = Path(opts.out) if opts.out else home / "runs" / run_id
-    settings = _settings(opts, dataset, spec)
-    store.start_run(run_id, settings, str(out_dir))
-    try:
-        from taskfit.backends import make_backend
-
-        embedder = Embedder(opts.encoder, cache=store)
-
-        def executor(ds: Dataset) -> Executor:
-            return Executor(
-                dataset=ds,
-                store=store,
-                embedder=embedder,
-                backend_factory=lambda c: make_backend(
-                    spec, **options_for(opts.backend_options, spec)
-                ),
-                hook=hook,
-            )
-
-        ex_pool = executor(pool_ds)
+    key = [teacher_pool.key, teacher_test.key, students_of(opts), opts.gold]
+    settings = record(opts, _RECORDED, dataset, command="distill", llms=[spec.canonical])
+    with RunContext.open(opts, key=key, settings=settings, kind="distill", hook=hook) as ctx:
+        ex_pool = ctx.executor(pool_ds, (spec,))
         labelled = ex_pool.run([teacher_pool])[0]
-        ex_test = executor(dataset)
+        ex_test = ctx.executor(dataset, (spec,))
         teacher_res = ex_test.run([teacher_test])[0]
         student_ds, kept, n_gold_used = _student_dataset(dataset, pool, labelled, gold_idx, opts)
         student_units = _student_units(student_ds, n_gold_used, len(kept), opts, base)
-        ex_students = executor(student_ds)
+        ex_students = ctx.executor(student_ds, (spec,))
         student_res = ex_students.run(student_units)
-        hook.stage("scoring")
-        result = _render(
+        ctx.hook.stage("scoring")
+        return _render(
+            ctx,
             dataset,
             opts,
             spec,
@@ -284,18 +203,7 @@ def distill_dataset(
             student_res,
             n_gold_used,
             [ex_pool, ex_test, ex_students],
-            prices,
-            run_id,
-            out_dir,
-            settings,
         )
-        store.finish_run(run_id, "finished")
-        return result
-    except BaseException:
-        store.finish_run(run_id, "failed")
-        raise
-    finally:
-        store.close()
 
 
 def _student_dataset(
@@ -343,7 +251,7 @@ def _student_units(
     seeds = [opts.seed + k for k in range(opts.seeds)]
     all_idx = tuple(range(len(student_ds.test)))
     units = []
-    for a in opts.students:
+    for a in students_of(opts):
         for n in sizes:
             for s in seeds if n < n_llm else seeds[:1]:  # all labels: one sample, one fit
                 extra = (
@@ -375,6 +283,7 @@ def _labelling_usd(
 
 
 def _render(
+    ctx: RunContext,
     dataset: Dataset,
     opts: DistillOptions,
     spec: LLMSpec,
@@ -386,34 +295,26 @@ def _render(
     results: list[UnitResult],
     n_gold: int,
     executors: Sequence[Executor],
-    prices: dict[str, tuple[float, float]],
-    run_id: str,
-    out_dir: Path,
-    settings: dict[str, Any],
 ) -> DistillResult:
-    labelling_usd, labelling_basis = _labelling_usd(labelled, spec, prices, opts.usd_per_hour)
+    labelling_usd, labelling_basis = _labelling_usd(labelled, spec, ctx.prices, opts.usd_per_hour)
     top = max(int(u.param("budget")) for u in units)
     headline = [
         replace(r, name=f"distill:{r.name}")
         for u, r in zip(units, results, strict=True)
         if u.param("budget") == top and u.seed == opts.seed
     ]
-    human_gold = n_gold + (teacher_res.n_train_labels if opts.teacher != "zero-shot" else 0)
+    shows_gold = get(opts.teacher).uses_shots  # its demonstrations are human labels
+    human_gold = n_gold + (teacher_res.n_train_labels if shows_gold else 0)
     stats = _merge_stats(executors)
     scored = score_headline(
         dataset,
         [teacher_res, *headline],
-        run_id=run_id,
+        opts,
+        run_id=ctx.run_id,
         run_stats=stats,
-        settings=settings,
+        settings=ctx.settings,
         llms=(spec,),
-        prices=prices,
-        usd_per_hour=opts.usd_per_hour,
-        usd_per_label=opts.usd_per_label,
-        horizon_months=opts.horizon_months,
-        max_accuracy_loss=opts.max_accuracy_loss,
-        volume_per_month=opts.volume_per_month,
-        seed=opts.seed,
+        prices=ctx.prices,
         llm_labelling_usd={r.name: labelling_usd for r in headline},
         human_labels={r.name: human_gold for r in headline},
     )
@@ -484,16 +385,8 @@ def _render(
         "growth": growth,
     }
     doc["distill"] = section
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plots: list[Path] = []
-    if opts.plots:
-        from taskfit.report.plots_report import figures_for
-
-        plots = figures_for(doc, out_dir)
-    doc["plots"] = [p.name for p in plots]
-    write_atomic(out_dir / "results.json", json.dumps(doc, indent=2))
-    write_atomic(out_dir / "summary.md", render_summary(doc))
-    return DistillResult(run_id, out_dir, section, doc, tuple(plots))
+    plots = ctx.write(doc)
+    return DistillResult(ctx.run_id, ctx.out_dir, section, doc, tuple(plots))
 
 
 def _pool_stats(
@@ -532,38 +425,3 @@ def _merge_stats(executors: Sequence[Executor]) -> dict[str, Any]:
         for k, v in ex.stats.to_json().items():
             out[k] = out.get(k, 0) + v
     return out
-
-
-def _settings(opts: DistillOptions, dataset: Dataset, spec: LLMSpec) -> dict[str, Any]:
-    from taskfit.version import __version__
-
-    return {
-        "command": "distill",
-        "llms": [spec.canonical],
-        "teacher": opts.teacher,
-        "students": list(opts.students),
-        "unlabeled": opts.unlabeled,
-        "from_train": opts.from_train,
-        "min_confidence": opts.min_confidence,
-        "gold": opts.gold,
-        "sizes": list(opts.sizes),
-        "seeds": opts.seeds,
-        "shots": opts.shots,
-        "prompt_format": opts.prompt_format,
-        "dev_size": opts.dev_size,
-        "max_test": opts.max_test,
-        "seed": opts.seed,
-        "encoder": opts.encoder,
-        "usd_per_hour": opts.usd_per_hour,
-        "usd_per_label": opts.usd_per_label,
-        "horizon_months": opts.horizon_months,
-        "max_accuracy_loss": opts.max_accuracy_loss,
-        "volume_per_month": opts.volume_per_month,
-        "price_file": opts.price_file,
-        "columns": {
-            "text": dataset.text_col,
-            "text_pair": dataset.text_pair_col,
-            "label": dataset.label_col,
-        },
-        "versions": package_versions(__version__),
-    }

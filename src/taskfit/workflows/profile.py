@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from taskfit.backends import LLMSpec, make_backend, parse_spec
 from taskfit.backends.base import LLMBackend
 from taskfit.backends.options import options_for
+from taskfit.config import ProfileOptions
 from taskfit.data import demo_paths, load_dataset, load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
@@ -29,18 +29,6 @@ from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, Example, Profile
 
 __all__ = ["ProfileOptions", "load_for_profile", "profile_dataset", "write_json"]
-
-
-@dataclass(frozen=True)
-class ProfileOptions:
-    llms: tuple[str, ...] = ()  # default: the embedded model when installed
-    use_llms: bool = True  # False: no LLM token lengths or domain fit (no LLM calls at all)
-    encoder: str = "minilm"
-    sample: int = 10_000
-    top: int = 20
-    seed: int = 0
-    home: str | None = None
-    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _installed(*modules: str) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from taskfit.backends import LLMSpec
+from taskfit.config import RunOptions
 from taskfit.metrics import price_for, summarize
 from taskfit.metrics.costmodel import (
     CostAssumptions,
@@ -18,7 +19,6 @@ from taskfit.metrics.costmodel import (
     approach_cost,
     build_cost_model,
 )
-from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
 from taskfit.metrics.prompting import (
     Corrected,
     derive_corrections,
@@ -98,27 +98,23 @@ def _without_ties(
 def score_headline(
     dataset: Dataset,
     results: Sequence[UnitResult],
+    opts: RunOptions,
     *,
     run_id: str,
     run_stats: Mapping[str, Any],
     settings: Mapping[str, Any],
     llms: Sequence[LLMSpec],
     prices: Mapping[str, tuple[float, float]],
-    usd_per_hour: float,
-    usd_per_label: float,
-    horizon_months: float,
-    seed: int = 0,
-    latency_p95_ms: float | None = None,
-    budget_per_1k: float | None = None,
     prior: str | None = None,
     extra_reasons: Sequence[str] = (),
     llm_labelling_usd: Mapping[str, float] | None = None,
     human_labels: Mapping[str, int] | None = None,
-    max_accuracy_loss: float = DEFAULT_MARGIN_POINTS,
-    volume_per_month: float | None = None,
     evidence: Sequence[EvidenceSet] = (),
 ) -> Scored:
     """Metrics with intervals, the recommendation, the cost model and the document.
+
+    ``opts`` gives the cost assumptions, the trade rule, the seed of the intervals and
+    (compare's settings only) the latency and budget constraints.
 
     Every prompted result also gets label-prior corrected variants
     (:func:`taskfit.metrics.prompting.derive_corrections`), scored and compared like any
@@ -127,6 +123,7 @@ def score_headline(
     ``prompting`` section and the ``collapsed`` list (approaches whose predictions pile
     onto one label); the recommendation warns about each collapse.
     """
+    seed, usd_per_hour = opts.seed, opts.usd_per_hour
     raw = list(results)
     corrected = derive_corrections(raw)
     results = [*raw, *(c.result for c in corrected)]
@@ -150,9 +147,9 @@ def score_headline(
             )
         )
     assumptions = CostAssumptions(
-        usd_per_label=usd_per_label,
+        usd_per_label=opts.usd_per_label,
         usd_per_hour=usd_per_hour,
-        horizon_months=horizon_months,
+        horizon_months=opts.horizon_months,
         prices=used_prices,
     )
     model = cost_model_for(metrics, assumptions, llm_labelling_usd, human_labels)
@@ -160,7 +157,12 @@ def score_headline(
         _without_ties(metrics, corrected),
         by_name,
         y_true,
-        constraints=Constraints(latency_p95_ms, budget_per_1k, max_accuracy_loss, volume_per_month),
+        constraints=Constraints(
+            getattr(opts, "latency_p95_ms", None),
+            getattr(opts, "budget_per_1k", None),
+            opts.max_accuracy_loss,
+            opts.volume_per_month,
+        ),
         smoke_test_llms=[s.canonical for s in llms if s.canonical == "smollm2"],
         real_llms=[s.canonical for s in llms if s.canonical != "smollm2"],
         prior=prior,

@@ -1,0 +1,73 @@
+"""Every approach taskfit can compare, in one registry.
+
+>>> from taskfit import approaches
+>>> approaches.names("prompt")
+('zero-shot', 'few-shot', 'few-shot-knn')
+>>> approaches.get("encoder-lr").needs
+frozenset({'encoder'})
+>>> "setfit" in approaches.learner_names()
+True
+
+Adding an approach is one :class:`Approach` registered with :func:`register`, or, from
+another package, an entry point of the group ``taskfit.approaches``::
+
+    [project.entry-points."taskfit.approaches"]
+    centroid = "my_package.approach:APPROACH"
+
+Planning (:mod:`taskfit.run.plan`, :mod:`taskfit.run.curve_plan`), execution
+(:mod:`taskfit.run.execute`), prompting and the advice read the registry.
+"""
+
+from __future__ import annotations
+
+from taskfit.approaches.registry import (
+    DEMOS,
+    ENTRY_POINT_GROUP,
+    FAMILIES,
+    NEEDS,
+    Approach,
+    ApproachFamily,
+    Demos,
+    LearnerKwargs,
+    Need,
+    PluginWarning,
+    SampleReason,
+    UnitParams,
+    all_approaches,
+    defaults,
+    get,
+    help_text,
+    learner_names,
+    names,
+    needs_of,
+    prompt_names,
+    register,
+    reload_plugins,
+    unregister,
+)
+
+__all__ = [
+    "DEMOS",
+    "ENTRY_POINT_GROUP",
+    "FAMILIES",
+    "NEEDS",
+    "Approach",
+    "ApproachFamily",
+    "Demos",
+    "LearnerKwargs",
+    "Need",
+    "PluginWarning",
+    "SampleReason",
+    "UnitParams",
+    "all_approaches",
+    "defaults",
+    "get",
+    "help_text",
+    "learner_names",
+    "names",
+    "needs_of",
+    "prompt_names",
+    "register",
+    "reload_plugins",
+    "unregister",
+]

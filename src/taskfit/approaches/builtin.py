@@ -1,0 +1,119 @@
+"""The built-in approaches: three prompted, two baselines, two fine-tuned.
+
+They are registered the way plugins are, as :class:`~taskfit.approaches.registry.Approach`
+values, before any entry point is loaded. Their order is the default order of
+``taskfit compare``. Learner classes are named as ``"module:Class"`` so torch and
+sentence-transformers load only when a unit needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from taskfit.approaches.registry import Approach
+from taskfit.types import Unit
+
+if TYPE_CHECKING:
+    from taskfit.learners.embed import Embedder
+
+__all__ = ["SWEEP_NO_CAP", "builtin_approaches"]
+
+# SetFit's own per-class cap would flatten a label-budget curve: in a sweep the budget
+# is the cap.
+SWEEP_NO_CAP = 1_000_000
+
+
+def _seed(unit: Unit, embedder: Embedder) -> Mapping[str, Any]:
+    return {"seed": unit.seed}
+
+
+def _encoder_lr(unit: Unit, embedder: Embedder) -> Mapping[str, Any]:
+    return {"embedder": embedder, "seed": unit.seed}
+
+
+def _setfit_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    per_class = SWEEP_NO_CAP if swept else opts.setfit_per_class
+    return (("per_class", per_class), ("max_pairs", opts.setfit_max_pairs))
+
+
+def _setfit(unit: Unit, embedder: Embedder) -> Mapping[str, Any]:
+    return {
+        "encoder": unit.model,
+        "per_class": unit.param("per_class", 16),
+        "max_pairs": unit.param("max_pairs", 640),
+        "seed": unit.seed,
+    }
+
+
+def _setfit_sample(unit: Unit) -> str:
+    return f"at most {unit.param('per_class')} per class: SetFit is a few-shot method"
+
+
+def builtin_approaches() -> list[Approach]:
+    return [
+        Approach(
+            "zero-shot",
+            "prompt",
+            "prompt the LLM with the task and its labels, no examples",
+            demos="none",
+            seeded=False,  # no randomness: a curve draws it once
+            compare_default=True,
+            curve_default=0,
+        ),
+        Approach(
+            "few-shot",
+            "prompt",
+            "prompt the LLM with --shots label-balanced random training examples",
+            demos="random",
+            compare_default=True,
+            curve_default=1,
+        ),
+        Approach(
+            "few-shot-knn",
+            "prompt",
+            "prompt the LLM with the --shots training examples nearest each input",
+            demos="knn",
+            # each input sees other demonstrations, so no prefix is shared and every
+            # candidate prompt costs a full pass: only the format is chosen on dev data
+            variants=("list",),
+            compare_default=True,
+        ),
+        Approach(
+            "majority",
+            "baseline",
+            "predict the most frequent training label (the floor to beat)",
+            learner="taskfit.learners.baseline:MajorityClassifier",
+            compare_default=True,
+        ),
+        Approach(
+            "tfidf-lr",
+            "baseline",
+            "word 1-2-gram TF-IDF + logistic regression, the classic strong baseline",
+            learner="taskfit.learners.baseline:TfidfLogReg",
+            learner_kwargs=_seed,
+            compare_default=True,
+            curve_default=1,
+        ),
+        Approach(
+            "encoder-lr",
+            "finetune",
+            "frozen sentence encoder (--encoder) + logistic regression",
+            needs=frozenset({"encoder"}),
+            learner="taskfit.learners.encoder:EncoderLogReg",
+            learner_kwargs=_encoder_lr,
+            compare_default=True,
+            curve_default=0,
+        ),
+        Approach(
+            "setfit",
+            "finetune",
+            "SetFit: contrastive fine-tuning of the sentence encoder + a logistic head",
+            needs=frozenset({"encoder"}),
+            learner="taskfit.learners.setfit_learner:SetFitLearner",
+            unit_params=_setfit_params,
+            learner_kwargs=_setfit,
+            sample_reason=_setfit_sample,
+            compare_default=True,
+        ),
+    ]

@@ -1,0 +1,221 @@
+"""Flag groups shared by the commands, and their translation into settings.
+
+A group is a function whose parameters are typer options; :func:`with_flags` gives a
+command every parameter of the groups it names, so ``compare`` and ``demo`` (and
+``curve``/``distill``) declare each shared flag once. :func:`run_settings` and
+:func:`compare_settings` turn the flags into the keyword arguments of the settings in
+:mod:`taskfit.config`, built with :func:`taskfit.config.build` (one-line errors).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar, get_type_hints
+
+from taskfit.cli.common import (
+    ApproachOpt,
+    BudgetOpt,
+    CardOpt,
+    DataArg,
+    DemoOpt,
+    DevSizeOpt,
+    DropEmptyOpt,
+    EncoderOpt,
+    HorizonOpt,
+    LabelDescOpt,
+    LabelOpt,
+    LatencyOpt,
+    LlmOpt,
+    LlmTimeoutOpt,
+    MaxLossOpt,
+    MaxTestOpt,
+    NoPlotsOpt,
+    OnPremOpt,
+    OutOpt,
+    PriceFileOpt,
+    PromptFormatOpt,
+    SeedOpt,
+    SetOpt,
+    ShotsOpt,
+    TestOpt,
+    TestSizeOpt,
+    TextOpt,
+    TextPairOpt,
+    UsdHourOpt,
+    UsdLabelOpt,
+    VolumeOpt,
+    llm_backend_options,
+    load_data_or_demo,
+)
+from taskfit.cli.report import ReportOpt
+from taskfit.cli.trust_opts import (
+    CalibrationOpt,
+    ExportOpt,
+    GroupColOpt,
+    GroupsOpt,
+    OodFlagOpt,
+    OodTestOpt,
+    PerturbOpt,
+    RobustnessOpt,
+    SelectiveOpt,
+    ShortcutsOpt,
+    TargetOpt,
+    TrustMaxOpt,
+    TrustOpt,
+    trust_options,
+)
+
+__all__ = [
+    "compare_flags",
+    "compare_settings",
+    "data_flags",
+    "load_data",
+    "run_flags",
+    "run_settings",
+    "with_flags",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_flags(*groups: Callable[..., None]) -> Callable[[F], F]:
+    """Give the decorated command its own parameters, then every group's, in order; the
+    command receives them all as keyword arguments."""
+
+    def decorate(command: F) -> F:
+        params: list[inspect.Parameter] = []
+        hints: dict[str, Any] = {}
+        fns: tuple[Callable[..., Any], ...] = (command, *groups)
+        for fn in fns:
+            sig = inspect.signature(fn, eval_str=True)
+            params += [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+            hints.update(get_type_hints(fn, include_extras=True))
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            return command(**kwargs)
+
+        keyword = [p.replace(kind=p.KEYWORD_ONLY) for p in params]
+        wrapper.__signature__ = inspect.Signature(keyword)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: hints[p.name] for p in params}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def data_flags(
+    data: DataArg = None,
+    demo: DemoOpt = False,
+    text: TextOpt = None,
+    label: LabelOpt = None,
+    text_pair: TextPairOpt = None,
+    test: TestOpt = None,
+    test_size: TestSizeOpt = 0.3,
+    drop_empty: DropEmptyOpt = False,
+) -> None:
+    """A data file with its columns, or ``--demo`` (curve, distill)."""
+
+
+def load_data(flags: Mapping[str, Any]) -> Any:
+    """The dataset :func:`data_flags`'s flags name, split with ``--seed``."""
+    keys = ("text", "label", "text_pair", "test", "test_size", "drop_empty")
+    return load_data_or_demo(
+        flags["data"], flags["demo"], **{k: flags[k] for k in keys}, seed=flags["seed"]
+    )
+
+
+def run_flags(
+    llm: LlmOpt = None,
+    shots: ShotsOpt = 8,
+    prompt_format: PromptFormatOpt = "auto",
+    dev_size: DevSizeOpt = 64,
+    llm_timeout: LlmTimeoutOpt = None,
+    max_test: MaxTestOpt = None,
+    seed: SeedOpt = 0,
+    encoder: EncoderOpt = "minilm",
+    usd_per_hour: UsdHourOpt = 0.10,
+    usd_per_label: UsdLabelOpt = 0.10,
+    horizon_months: HorizonOpt = 12.0,
+    volume_per_month: VolumeOpt = None,
+    max_accuracy_loss: MaxLossOpt = 1.0,
+    price_file: PriceFileOpt = None,
+    no_plots: NoPlotsOpt = False,
+    out_dir: OutOpt = None,
+    report: ReportOpt = False,
+) -> None:
+    """The flags of every measuring command (compare, demo, curve, distill)."""
+
+
+def compare_flags(
+    approaches: ApproachOpt = None,
+    latency_p95_ms: LatencyOpt = None,
+    budget_per_1k: BudgetOpt = None,
+    label_descriptions: LabelDescOpt = None,
+    card: CardOpt = None,
+    set_: SetOpt = None,
+    on_prem: OnPremOpt = False,
+    trust: TrustOpt = False,
+    calibration: CalibrationOpt = False,
+    robustness: RobustnessOpt = False,
+    ood: OodFlagOpt = False,
+    shortcuts: ShortcutsOpt = False,
+    selective: SelectiveOpt = False,
+    groups: GroupsOpt = False,
+    ood_test: OodTestOpt = None,
+    group_col: GroupColOpt = None,
+    perturbations: PerturbOpt = None,
+    export_perturbed: ExportOpt = None,
+    target_accuracy: TargetOpt = None,
+    trust_max_test: TrustMaxOpt = 100,
+) -> None:
+    """The flags ``compare`` and ``demo`` add: approaches, advice inputs, trust measures."""
+
+
+def _path(v: Path | str | None) -> str | None:
+    return str(v) if v else None
+
+
+def run_settings(flags: Mapping[str, Any]) -> dict[str, Any]:
+    """:class:`~taskfit.config.RunOptions` keyword arguments from :func:`run_flags`'s flags."""
+    return {
+        "llms": tuple(flags["llm"] or ()),
+        "shots": flags["shots"],
+        "prompt_format": flags["prompt_format"],
+        "dev_size": flags["dev_size"],
+        "backend_options": llm_backend_options(flags["llm"], flags["llm_timeout"]),
+        "max_test": flags["max_test"],
+        "seed": flags["seed"],
+        "encoder": flags["encoder"],
+        "usd_per_hour": flags["usd_per_hour"],
+        "usd_per_label": flags["usd_per_label"],
+        "horizon_months": flags["horizon_months"],
+        "max_accuracy_loss": flags["max_accuracy_loss"],
+        "volume_per_month": flags["volume_per_month"],
+        "price_file": _path(flags["price_file"]),
+        "plots": not flags["no_plots"],
+        "out": _path(flags["out_dir"]),
+    }
+
+
+_TRUST_FLAGS = tuple(inspect.signature(trust_options).parameters)[:-1]  # all but the seed
+
+
+def compare_settings(flags: Mapping[str, Any]) -> dict[str, Any]:
+    """:class:`~taskfit.config.CompareOptions` keyword arguments from the flags of
+    :func:`run_flags` and :func:`compare_flags`."""
+    from taskfit.workflows.inputs import parse_answers, parse_approaches
+
+    return {
+        **run_settings(flags),
+        "approaches": parse_approaches(flags["approaches"]) if flags["approaches"] else None,
+        "latency_p95_ms": flags["latency_p95_ms"],
+        "budget_per_1k": flags["budget_per_1k"],
+        "label_descriptions": _path(flags["label_descriptions"]),
+        "card": _path(flags["card"]),
+        "answers": parse_answers(flags["set_"] or []),
+        "on_prem": flags["on_prem"],
+        "trust": trust_options(**{k: flags[k] for k in _TRUST_FLAGS}, seed=flags["seed"]),
+    }

@@ -1,0 +1,189 @@
+"""The run context: one object owns a run's lifecycle for every workflow.
+
+It opens the store, names the run (``<time>[-<kind>]-<hash of the plan>``), records the
+settings, hands out executors and LLM backends, and at the end writes the figures,
+``results.json`` and ``summary.md`` atomically, then marks the run finished (or failed, on
+any exception, interruption included) and closes the store.
+
+>>> with RunContext.open(opts, kind="curve", key=keys, settings=record) as ctx:  # doctest: +SKIP
+...     results = ctx.executor(dataset, llms).run(units)
+...     ctx.write(doc)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from taskfit.backends import LLMSpec, make_backend
+from taskfit.backends.options import options_for
+from taskfit.config import RunOptions
+from taskfit.learners.embed import Embedder
+from taskfit.metrics import DEFAULT_PRICES, load_price_file
+from taskfit.report import render_summary
+from taskfit.run.execute import Executor, ProgressHook
+from taskfit.run.store import Store, default_home
+from taskfit.types import Dataset, canonical_hash
+from taskfit.version import __version__
+
+__all__ = [
+    "RunContext",
+    "SweepResult",
+    "package_versions",
+    "prices_for",
+    "record",
+    "write_atomic",
+]
+
+
+def prices_for(opts: RunOptions) -> dict[str, tuple[float, float]]:
+    """The default API prices, updated from ``--price-file``."""
+    prices = dict(DEFAULT_PRICES)
+    if opts.price_file:
+        prices.update(load_price_file(opts.price_file))
+    return prices
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that a reader never sees half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def package_versions(own: str = __version__) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"taskfit": own}
+    for pkg in ("llama-cpp-python", "sentence-transformers", "setfit", "scikit-learn", "torch"):
+        with contextlib.suppress(PackageNotFoundError):
+            out[pkg] = version(pkg)
+    return out
+
+
+# RunOptions fields a run does not record: the LLMs are recorded canonical (credentials
+# redacted) by each workflow; the rest only say where output goes.
+_NOT_RECORDED = ("llms", "plots", "out", "home", "backend_options")
+
+
+def record(opts: Any, own: Sequence[str], dataset: Dataset, **extra: Any) -> dict[str, Any]:
+    """The settings a run records: the shared run options, the workflow's ``own`` fields
+    (``extra`` overrides or adds), then the data's columns and the package versions."""
+    shared = [f.name for f in fields(RunOptions) if f.name not in _NOT_RECORDED]
+    doc = {k: getattr(opts, k) for k in (*shared, *own)}
+    for k, v in doc.items():
+        if isinstance(v, tuple):
+            doc[k] = list(v)
+    doc.update(extra)
+    doc["columns"] = {
+        "text": dataset.text_col,
+        "text_pair": dataset.text_pair_col,
+        "label": dataset.label_col,
+    }
+    doc["versions"] = package_versions()
+    return doc
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What ``curve`` and ``distill`` return: their results.json section and the files."""
+
+    run_id: str
+    out_dir: Path
+    section: dict[str, Any]  # the workflow's own results.json section
+    results_json: dict[str, Any]
+    plots: tuple[Path, ...]
+
+
+@dataclass
+class RunContext:
+    """A started run; see the module docstring. Build it with :meth:`open`."""
+
+    opts: RunOptions
+    hook: ProgressHook
+    store: Store
+    run_id: str
+    out_dir: Path
+    prices: dict[str, tuple[float, float]]
+    settings: dict[str, Any]  # what the run records (results.json "settings")
+    _embedder: Embedder | None = field(default=None, repr=False)
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(
+        cls,
+        opts: RunOptions,
+        *,
+        key: Any,
+        settings: dict[str, Any],
+        kind: str = "",
+        hook: ProgressHook | None = None,
+        announce: bool = False,
+    ) -> Iterator[RunContext]:
+        """Start a run named after ``key`` (the plan's unit keys), recording ``settings``;
+        ``announce`` tells the progress hook the run id and output folder."""
+        prices = prices_for(opts)  # a bad price file fails before the store is opened
+        home = Path(opts.home) if opts.home else default_home()
+        store = Store(home / "store.db")
+        stamp = time.strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
+        run_id = f"{stamp}-{canonical_hash(key)[:8]}"
+        out_dir = Path(opts.out) if opts.out else home / "runs" / run_id
+        ctx = cls(opts, hook or ProgressHook(), store, run_id, out_dir, prices, settings)
+        try:
+            store.start_run(run_id, settings, str(out_dir))
+            if announce:
+                ctx.hook.run_started(run_id, str(out_dir))
+            yield ctx
+            store.finish_run(run_id, "finished")
+        except BaseException:
+            store.finish_run(run_id, "failed")
+            raise
+        finally:
+            store.close()
+
+    @property
+    def embedder(self) -> Embedder:
+        """One encoder for the whole run (its embeddings are cached in the store)."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.opts.encoder, cache=self.store)
+        return self._embedder
+
+    def executor(
+        self,
+        dataset: Dataset,
+        llms: Sequence[LLMSpec] = (),
+        *,
+        fitted: dict[str, Any] | None = None,
+    ) -> Executor:
+        """An executor over ``dataset`` whose prompted units reach ``llms``."""
+        by_canonical = {s.canonical: s for s in llms}
+        backend_options = self.opts.backend_options
+        return Executor(
+            dataset=dataset,
+            store=self.store,
+            embedder=self.embedder,
+            backend_factory=lambda c: make_backend(
+                by_canonical[c], **options_for(backend_options, by_canonical[c])
+            ),
+            hook=self.hook,
+            fitted=fitted,
+        )
+
+    def write(self, doc: dict[str, Any]) -> list[Path]:
+        """Draw the figures (unless ``--no-plots``), then write ``results.json`` and
+        ``summary.md``; returns the figures' paths (also listed in ``doc["plots"]``)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        plots: list[Path] = []
+        if self.opts.plots:
+            from taskfit.report.plots_report import figures_for
+
+            plots = figures_for(doc, self.out_dir)
+        doc["plots"] = [p.name for p in plots]
+        write_atomic(self.out_dir / "results.json", json.dumps(doc, indent=2))
+        write_atomic(self.out_dir / "summary.md", render_summary(doc))
+        return plots
