@@ -38,7 +38,7 @@ def main() -> int:
     from taskfit.backends import ScoreRequest, make_backend, parse_spec
     from taskfit.backends.llamacpp import embedded_model_path
     from taskfit.data import load_dataset
-    from taskfit.prompting.templates import Template
+    from taskfit.tasks.classification.prompts import Template
     from taskfit.run.plan import stratified_sample
 
     ds = load_dataset(

@@ -166,7 +166,7 @@ def main() -> int:
     from taskfit.backends import ChatScoreRequest, ScoreRequest
     from taskfit.backends.llamacpp import embedded_model_path
     from taskfit.data import load_dataset
-    from taskfit.prompting.templates import Template
+    from taskfit.tasks.classification.prompts import Template
     from taskfit.run.plan import stratified_sample
 
     ds = load_dataset(

@@ -82,6 +82,7 @@ class Dataset:
     text_pair_col: str | None = None
     test_source: str | None = None
     notes: tuple[str, ...] = ()
+    task: str = "classification"  # its task type (taskfit.tasks), which says how it is scored
 
     @property
     def is_pair(self) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from taskfit.backends.base import ChatScoreRequest, ScoreRequest
 from taskfit.data import load_demo
 from taskfit.prompting.classify import run_prompt_approach
-from taskfit.prompting.templates import Template
+from taskfit.tasks.classification.prompts import Template
 
 pytestmark = pytest.mark.integration
 

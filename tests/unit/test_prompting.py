@@ -8,8 +8,8 @@ import pytest
 from taskfit.backends.fake import FakeBackend
 from taskfit.prompting.classify import run_prompt_approach
 from taskfit.prompting.demos import balanced_random, nearest
-from taskfit.prompting.parse import parse_label
-from taskfit.prompting.templates import Template, verbalize
+from taskfit.tasks.classification.parse import parse_label
+from taskfit.tasks.classification.prompts import Template, verbalize
 from taskfit.types import Dataset, Example
 
 

@@ -23,6 +23,7 @@ from scipy import stats
 from taskfit.types import Interval
 
 __all__ = [
+    "METRICS",
     "MetricName",
     "accuracy",
     "bootstrap_interval",
@@ -193,3 +194,11 @@ def mcnemar(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> float:
         return float(min(1.0, 2.0 * stats.binom.cdf(min(b, c), n, 0.5)))
     statistic = max(0, abs(b - c) - 1) ** 2 / n
     return float(stats.chi2.sf(statistic, df=1))
+
+
+# Point metrics by name, for the task types' metric lists (taskfit.tasks): a task type's
+# metric must be implemented here (with its bootstrap interval in bootstrap_interval).
+METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
+    "accuracy": accuracy,
+    "macro_f1": macro_f1,
+}

@@ -28,6 +28,7 @@ from taskfit.profile.label_errors import find_label_issues, out_of_fold_probs
 from taskfit.profile.language import language_report
 from taskfit.profile.pii import scan_pii
 from taskfit.profile.shift import shift_score
+from taskfit.tasks import get_task
 from taskfit.types import Dataset, Example, LabelIssue, LengthStats, Profile
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def build_profile(
     skipped; without ``llms`` there is no domain fit. ``on_section`` is told each section's
     name as it starts (for progress display)."""
     rng = np.random.default_rng(seed)
+    task = get_task(dataset.task)  # what the profile measures depends on the task type
     llms = dict(llms or {})
     seconds: dict[str, float] = {}
     notes: list[str] = []
@@ -130,21 +132,24 @@ def build_profile(
         te_idx = _sample(len(test), sample, rng)
         tr_emb = embedder.encode([train[i] for i in tr_idx])
         te_emb = embedder.encode([test[i] for i in te_idx])
-        with section("shift"):
-            shift = shift_score(tr_emb, te_emb, reference_name="test", seed=seed)
-            if ood_test:
-                ood_emb = embedder.encode([e.joined for e in ood_test])
-                ood_shift = shift_score(tr_emb, ood_emb, reference_name="ood_test", seed=seed)
-        with section("label_errors"):
-            n_flagged, issues = _label_errors(dataset, tr_idx, te_idx, tr_emb, te_emb, seed, top)
-            if len(tr_idx) + len(te_idx) < len(train) + len(test):
-                notes.append(
-                    f"label errors checked on a sample of {len(tr_idx) + len(te_idx):,} rows"
+        if task.measures("shift"):
+            with section("shift"):
+                shift = shift_score(tr_emb, te_emb, reference_name="test", seed=seed)
+                if ood_test:
+                    ood_emb = embedder.encode([e.joined for e in ood_test])
+                    ood_shift = shift_score(tr_emb, ood_emb, reference_name="ood_test", seed=seed)
+        if task.measures("label_errors"):
+            with section("label_errors"):
+                n_flagged, issues = _label_errors(
+                    dataset, tr_idx, te_idx, tr_emb, te_emb, seed, top
                 )
+                if len(tr_idx) + len(te_idx) < len(train) + len(test):
+                    n = len(tr_idx) + len(te_idx)
+                    notes.append(f"label errors checked on a sample of {n:,} rows")
 
     fits = []
     with section("domain_fit"):
-        for name, backend in llms.items():
+        for name, backend in llms.items() if task.measures("domain_fit") else ():
             if backend.info().prompt_logprobs:
                 fits.append(domain_fit(backend, name, train + test, seed=seed))
             else:

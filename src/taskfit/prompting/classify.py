@@ -16,7 +16,7 @@ counted.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,8 +33,8 @@ from taskfit.backends.base import (
 from taskfit.errors import BackendError, UsageError
 from taskfit.learners.embed import Embedder
 from taskfit.prompting.demos import balanced_random, nearest, reordered
-from taskfit.prompting.parse import parse_label
-from taskfit.prompting.templates import Template
+from taskfit.tasks import get_task
+from taskfit.tasks.classification.prompts import Template
 from taskfit.types import Example
 
 __all__ = ["FORMATS", "PromptOutcome", "run_prompt_approach"]
@@ -192,6 +192,7 @@ def run_prompt_approach(
     shots: int = 8,
     seed: int = 0,
     embedder: Embedder | None = None,
+    task: str = "classification",
     batch_size: int = 8,
     progress: Progress | None = None,
     order: int = 0,
@@ -201,11 +202,12 @@ def run_prompt_approach(
     ``pool`` is where demonstrations come from (the training examples, less any dev
     split); ``labels`` is the label space in the order of the probabilities.
     ``prompt_format`` is "completion" or "chat"; ``variant`` one of
-    :data:`~taskfit.prompting.templates.VARIANTS`. ``order`` > 0 shows the few-shot
+    :data:`~taskfit.tasks.classification.prompts.VARIANTS`. ``order`` > 0 shows the few-shot
     demonstrations in another seeded order."""
     if prompt_format not in FORMATS:
         raise ValueError(f"unknown prompt format {prompt_format!r}")
-    template = Template.for_task(
+    kind = get_task(task)  # the task type renders the prompt and parses answers
+    template = kind.prompt.for_task(
         labels, label_name=label_name, descriptions=descriptions, variant=variant
     )
     chat = prompt_format == "chat"
@@ -241,7 +243,7 @@ def run_prompt_approach(
     elif chat:
         out.notes.append("the endpoint returns no chat log-probabilities; parsed generation used")
     majority = Counter(ex.label for ex in pool).most_common(1)[0][0]
-    _generate(requests, backend, template, out, batch_size, progress, majority)
+    _generate(requests, backend, template, out, batch_size, progress, majority, kind.parse)
     return out
 
 
@@ -297,6 +299,7 @@ def _generate(
     batch_size: int,
     progress: Progress | None,
     fallback: str,
+    parse: Callable[[str, Mapping[str, str]], str | None],
 ) -> None:
     gen = [_generation(r, template) for r in requests]
     labels = list(template.labels)
@@ -304,7 +307,7 @@ def _generate(
     for start in range(0, len(gen), batch_size):
         results = backend.generate(gen[start : start + batch_size])
         for res in results:
-            label = parse_label(res.text, answers)
+            label = parse(res.text, answers)
             if label is None:
                 out.parse_failures += 1
                 label = fallback

@@ -3,7 +3,7 @@
 A comparison is only as fair as its weaker arm: the fine-tuned side learns from the
 user's labels, so the prompted side gets to use a few of them too, to pick its prompt
 format (the model's chat format or a plain completion) and wording
-(:data:`~taskfit.prompting.templates.VARIANTS`). The dev split is a seeded, stratified
+(:data:`~taskfit.tasks.classification.prompts.VARIANTS`). The dev split is a seeded, stratified
 sample of the *training* examples (never the test set); demonstrations come from the
 rest of the training examples, so no dev example is ever shown to the model as a
 demonstration. Each candidate is scored on the dev split, the most accurate one (ties:
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from taskfit.errors import UsageError
-from taskfit.prompting.templates import VARIANTS
+from taskfit.tasks.classification.prompts import VARIANTS
 from taskfit.types import Example
 
 __all__ = [

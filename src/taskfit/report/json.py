@@ -1,5 +1,10 @@
 """Build ``results.json`` (schema_version 1, see DESIGN.md). Never rename a field;
-later stages only add sections."""
+later stages only add sections.
+
+The document is assembled here only, from typed results: :func:`build_results` makes the
+headline document, :func:`add_sections` adds a workflow's sections (typed records are
+serialised with their ``to_json``), :func:`set_recommendation` records the final reasons
+and warnings, :func:`set_plots` the figure files."""
 
 from __future__ import annotations
 
@@ -7,12 +12,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from taskfit.jsonable import jsonable
 from taskfit.metrics.confusion import best_for_confusion, confusion_matrix
 from taskfit.metrics.prompting import is_derived
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 from taskfit.version import __version__
 
-__all__ = ["SCHEMA_VERSION", "build_results"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "add_sections",
+    "build_results",
+    "set_plots",
+    "set_recommendation",
+]
 
 SCHEMA_VERSION = 1
 
@@ -98,7 +110,7 @@ def build_results(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
         "task": {
-            "type": "classification",
+            "type": dataset.task,
             "labels": list(dataset.labels),
             "n_train": len(dataset.train),
             "n_test": len(dataset.test),
@@ -126,3 +138,22 @@ def build_results(
         "settings": dict(settings),
         "confusion": _confusion(dataset, metrics, results),
     }
+
+
+def add_sections(doc: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    """Add (or replace) top-level sections; typed records become their JSON form."""
+    for key, value in sections.items():
+        doc[key] = jsonable(value)
+    return doc
+
+
+def set_recommendation(doc: dict[str, Any], recommendation: Recommendation) -> None:
+    """Record the recommendation's final reasons and warnings (after the prompting
+    diagnostics and the trust measures had their say)."""
+    doc["recommendation"]["reasons"] = list(recommendation.reasons)
+    doc["recommendation"]["warnings"] = list(recommendation.warnings)
+
+
+def set_plots(doc: dict[str, Any], names: Sequence[str]) -> None:
+    """List the figure files written beside results.json."""
+    doc["plots"] = list(names)

@@ -26,8 +26,10 @@ from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, 
 from taskfit.data import load_dataset, load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import resolve_encoder
+from taskfit.report.json import add_sections, set_recommendation
 from taskfit.run.execute import ProgressHook
 from taskfit.run.plan import parse_approaches, plan_units
+from taskfit.tasks import get_task
 from taskfit.types import (
     ApproachMetrics,
     Comparison,
@@ -210,6 +212,7 @@ def compare_dataset(
     ood_examples: Sequence[Example] = (),
 ) -> CompareResult:
     approaches, llms, card = validate_options(opts)
+    get_task(dataset.task).require(opts.trust.measures, "the trust measure")
     hook = hook or ProgressHook()
     profile, advice = _advise(dataset, opts, card, hook)
     from_advice = opts.approaches is None and bool(advice.approaches)
@@ -301,18 +304,16 @@ def _score_and_render(
         prices=ctx.prices,
         prior=advice.prior,
         evidence=evidence,
+        sections={"profile": profile, "advice": advice},
     )
     doc = scored.doc
-    doc["profile"] = profile.to_json()
-    doc["advice"] = advice.to_json()
     recommendation = scored.recommendation
     if trust_sections:
         from taskfit.recommend.trust import with_trust
 
-        doc.update(trust_sections)
+        add_sections(doc, **trust_sections)
         recommendation = with_trust(recommendation, doc)
-        doc["recommendation"]["reasons"] = list(recommendation.reasons)
-        doc["recommendation"]["warnings"] = list(recommendation.warnings)
+        set_recommendation(doc, recommendation)
     ctx.write(doc)
     return CompareResult(
         ctx.run_id,

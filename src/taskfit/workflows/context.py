@@ -26,6 +26,7 @@ from taskfit.config import RunOptions
 from taskfit.learners.embed import Embedder
 from taskfit.metrics import DEFAULT_PRICES, load_price_file
 from taskfit.report import render_summary
+from taskfit.report.json import set_plots
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, canonical_hash
@@ -183,7 +184,7 @@ class RunContext:
             from taskfit.report.plots_report import figures_for
 
             plots = figures_for(doc, self.out_dir)
-        doc["plots"] = [p.name for p in plots]
+        set_plots(doc, [p.name for p in plots])
         write_atomic(self.out_dir / "results.json", json.dumps(doc, indent=2))
         write_atomic(self.out_dir / "summary.md", render_summary(doc))
         return plots

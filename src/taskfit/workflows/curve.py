@@ -22,9 +22,11 @@ from taskfit.config import CurveOptions, build, split_options
 from taskfit.data import load_dataset, load_demo
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics.curves import score_curves
+from taskfit.report.json import add_sections
 from taskfit.run.curve_plan import CurvePlan, CurveSpec, plan_curve
 from taskfit.run.execute import ProgressHook
 from taskfit.run.plan import parse_approaches
+from taskfit.tasks import get_task
 from taskfit.types import Dataset, Unit, UnitResult
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
 from taskfit.workflows.context import RunContext, SweepResult, prices_for, record
@@ -117,6 +119,7 @@ def settings_of(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[s
 def curve_dataset(
     dataset: Dataset, opts: CurveOptions, *, hook: ProgressHook | None = None
 ) -> CurveResult:
+    get_task(dataset.task).require(("curves",), "the section")
     spec = plan_for(dataset, opts)  # bad options fail here, before the store is opened
     llms = _llms(opts)
     key = [u.key for u in spec.units]
@@ -149,7 +152,7 @@ def curve_dataset(
                 a["crossover"]["message"] for a in scores.section["approaches"] if a["crossover"]
             ],
         ).doc
-        doc["curves"] = scores.section
+        add_sections(doc, curves=scores.section)
         plots = ctx.write(doc)
         return CurveResult(ctx.run_id, ctx.out_dir, scores.section, doc, tuple(plots), dataset)
 

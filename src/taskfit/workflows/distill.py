@@ -32,6 +32,7 @@ from taskfit.errors import DataError, UsageError
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics import cost_per_1k, price_for
 from taskfit.metrics.quality import bootstrap_interval
+from taskfit.report.json import add_sections
 from taskfit.run.budgets import budget_indices, default_budgets
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.plan import (
@@ -40,6 +41,7 @@ from taskfit.run.plan import (
     prompt_unit,
     stratified_sample,
 )
+from taskfit.tasks import get_task
 from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
 from taskfit.workflows.context import RunContext, SweepResult, prices_for, record
@@ -168,6 +170,7 @@ def distill_dataset(
     dataset: Dataset, opts: DistillOptions, *, hook: ProgressHook | None = None
 ) -> DistillResult:
     spec = check_options(opts)
+    get_task(dataset.task).require(("distill",), "the section")
     opts = replace(opts, students=students_of(opts))
     pool = _load_pool(dataset, opts)
     gold_idx = _gold_sample(dataset, opts.gold, opts.seed)
@@ -384,7 +387,7 @@ def _render(
         "students": students,
         "growth": growth,
     }
-    doc["distill"] = section
+    add_sections(doc, distill=section)
     plots = ctx.write(doc)
     return DistillResult(ctx.run_id, ctx.out_dir, section, doc, tuple(plots))
 

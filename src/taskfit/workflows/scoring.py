@@ -27,7 +27,8 @@ from taskfit.metrics.prompting import (
 )
 from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
 from taskfit.recommend.prompting import with_prompting
-from taskfit.report import build_results
+from taskfit.report.json import add_sections, build_results, set_recommendation
+from taskfit.tasks import get_task
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 
 __all__ = ["Scored", "cost_model_for", "score_headline"]
@@ -110,9 +111,11 @@ def score_headline(
     llm_labelling_usd: Mapping[str, float] | None = None,
     human_labels: Mapping[str, int] | None = None,
     evidence: Sequence[EvidenceSet] = (),
+    sections: Mapping[str, Any] | None = None,
 ) -> Scored:
     """Metrics with intervals, the recommendation, the cost model and the document.
 
+    ``sections`` (typed records or JSON) join the document after the cost model.
     ``opts`` gives the cost assumptions, the trade rule, the seed of the intervals and
     (compare's settings only) the latency and budget constraints.
 
@@ -124,8 +127,9 @@ def score_headline(
     onto one label); the recommendation warns about each collapse.
     """
     seed, usd_per_hour = opts.seed, opts.usd_per_hour
+    prompting = get_task(dataset.task).applies("prompting")
     raw = list(results)
-    corrected = derive_corrections(raw)
+    corrected = derive_corrections(raw) if prompting else []
     results = [*raw, *(c.result for c in corrected)]
     by_name: dict[str, UnitResult] = {r.name: r for r in results}
     y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
@@ -182,12 +186,17 @@ def score_headline(
         run_stats=run_stats,
         settings=settings,
     )
-    doc["cost_model"] = model.to_json()
+    add_sections(doc, cost_model=model, **(sections or {}))
+    if not prompting:
+        return Scored(tuple(metrics), tuple(comparisons), rec, model, doc)
     collapses = find_collapses(dataset, results)
-    doc["prompting"] = prompting_section(
-        dataset, raw, corrected, {m.name: m for m in metrics}, collapses, seed=seed
+    add_sections(
+        doc,
+        prompting=prompting_section(
+            dataset, raw, corrected, {m.name: m for m in metrics}, collapses, seed=seed
+        ),
+        collapsed=[m.name for m in metrics if m.name in collapses],
     )
-    doc["collapsed"] = [m.name for m in metrics if m.name in collapses]
     rec = with_prompting(rec, doc, collapses)
-    doc["recommendation"]["warnings"] = list(rec.warnings)
+    set_recommendation(doc, rec)
     return Scored(tuple(metrics), tuple(comparisons), rec, model, doc)

@@ -1,4 +1,4 @@
-"""Prompt building for classification, kept apart from scoring and parsing.
+"""Classification prompts, kept apart from scoring and parsing.
 
 Two formats:
 

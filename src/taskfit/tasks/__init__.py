@@ -1,0 +1,79 @@
+"""Task types: what an example is, how it is prompted and parsed, how it is scored.
+
+Classification (single label, one text or a text pair) is the built-in task type. Another
+package adds one with an entry point of the group ``taskfit.tasks`` that loads a
+:class:`TaskType`::
+
+    [project.entry-points."taskfit.tasks"]
+    summarisation = "my_package.tasks:SUMMARISATION"
+
+>>> from taskfit.tasks import get_task
+>>> get_task("classification").headline.name
+'accuracy'
+"""
+
+from __future__ import annotations
+
+import warnings
+from importlib.metadata import entry_points
+
+from taskfit.errors import UsageError
+from taskfit.tasks.base import PROFILE_MEASURES, SECTIONS, Metric, TaskType
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PROFILE_MEASURES",
+    "SECTIONS",
+    "Metric",
+    "TaskType",
+    "get_task",
+    "register_task",
+    "task_names",
+]
+
+ENTRY_POINT_GROUP = "taskfit.tasks"
+_TASKS: dict[str, TaskType] = {}
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from taskfit.tasks.classification import CLASSIFICATION
+
+    _TASKS.setdefault(CLASSIFICATION.name, CLASSIFICATION)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            task = ep.load()
+            if not isinstance(task, TaskType):
+                raise TypeError(f"{ep.value} is not a TaskType")
+        except Exception as e:  # a broken plugin must not break taskfit
+            warnings.warn(f"task type plugin {ep.name!r} skipped: {e}", stacklevel=2)
+            continue
+        _TASKS.setdefault(task.name, task)
+
+
+def register_task(task: TaskType) -> TaskType:
+    """Add ``task`` (a name already taken is an error)."""
+    _load()
+    if task.name in _TASKS and _TASKS[task.name] is not task:
+        raise ValueError(f"task type {task.name!r} is registered already")
+    _TASKS[task.name] = task
+    return task
+
+
+def get_task(name: str) -> TaskType:
+    _load()
+    try:
+        return _TASKS[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown task type {name!r}; task types: {', '.join(task_names())}"
+        ) from None
+
+
+def task_names() -> tuple[str, ...]:
+    _load()
+    return tuple(_TASKS)

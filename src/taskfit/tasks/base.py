@@ -1,0 +1,103 @@
+"""What a task type is: the contract every task family (classification, generation,
+knowledge-intensive QA, extraction, ...) implements.
+
+A :class:`TaskType` says what an example is (the fields a model reads and the one it is
+scored on), how prompts are rendered (a template class with the chosen wording variants)
+and how a model's answer is parsed back, which metrics score it (the first is the
+headline; each is implemented in :data:`taskfit.metrics.quality.METRICS`), which
+results sections, report parts and figures apply, and what the profile measures for it.
+Layers above read the task type of the data instead of assuming labels: the profile runs
+only its measures, scoring adds only its sections, the compare workflow refuses a trust
+measure that does not apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from taskfit.errors import UsageError
+
+__all__ = ["PROFILE_MEASURES", "SECTIONS", "Metric", "TaskType"]
+
+# Results sections (results.json keys beyond the headline table) and report parts a task
+# type can have; the report renders each one that is present.
+SECTIONS = (
+    "comparisons",  # paired tests against the best (McNemar, non-inferiority)
+    "cost_model",
+    "prompting",  # prompt choice, label-prior corrections, collapses onto one label
+    "confusion",
+    "calibration",
+    "robustness",
+    "ood",
+    "shortcuts",
+    "selective",
+    "groups",
+    "curves",
+    "distill",
+)
+# What the profile can measure (taskfit.profile.build_profile's sections).
+PROFILE_MEASURES = (
+    "labels",
+    "lengths",
+    "duplicates",
+    "pii",
+    "language",
+    "shift",
+    "label_errors",
+    "domain_fit",
+)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One quality metric of a task type; ``name`` keys results.json and the metric's
+    implementation."""
+
+    name: str
+    title: str
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class TaskType:
+    """A task family; see the module docstring. Register one with
+    :func:`taskfit.tasks.register_task`."""
+
+    name: str
+    summary: str
+    inputs: tuple[str, ...]  # example fields a model reads, e.g. ("text", "text_pair")
+    target: str  # the example field scored: "label", "reference", "answer", "spans"
+    metrics: tuple[Metric, ...]  # the first is the headline metric
+    sections: tuple[str, ...]  # of SECTIONS
+    profile_measures: tuple[str, ...]  # of PROFILE_MEASURES
+    prompt: Any  # the template class: .for_task(...) renders prompts, VARIANTS wordings
+    variants: tuple[str, ...]  # prompt wordings the dev split chooses among
+    parse: Callable[[str, Mapping[str, str]], str | None]  # answer text -> target or None
+
+    def __post_init__(self) -> None:
+        if not self.metrics:
+            raise ValueError(f"task type {self.name!r} needs at least one metric")
+        unknown = [s for s in self.sections if s not in SECTIONS]
+        unknown += [m for m in self.profile_measures if m not in PROFILE_MEASURES]
+        if unknown:
+            raise ValueError(f"task type {self.name!r}: unknown section/measure {unknown[0]!r}")
+
+    @property
+    def headline(self) -> Metric:
+        return self.metrics[0]
+
+    def applies(self, section: str) -> bool:
+        """Whether a results section or report part applies to this task type."""
+        return section in self.sections
+
+    def measures(self, measure: str) -> bool:
+        """Whether the profile measures ``measure`` for this task type."""
+        return measure in self.profile_measures
+
+    def require(self, sections: tuple[str, ...], what: str) -> None:
+        """Refuse ``sections`` that do not apply (a one-line usage error naming ``what``)."""
+        bad = [s for s in sections if s not in self.sections]
+        if bad:
+            raise UsageError(f"{what} {bad[0]!r} does not apply to {self.name} tasks")

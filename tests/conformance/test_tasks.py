@@ -1,0 +1,55 @@
+"""Every registered task type keeps the task contract (taskfit.tasks.base).
+
+Run over every task type the registry knows, plugins included: its prompts render in every
+wording it offers, its parser reads back each answer it offers, each of its metrics is
+implemented and scores perfect predictions at the top, and its sections and profile
+measures are ones the later layers know.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from taskfit.metrics.quality import METRICS
+from taskfit.tasks import PROFILE_MEASURES, SECTIONS, get_task, task_names
+
+LABELS = ["card_arrival", "lost_card", "refund"]
+
+
+@pytest.fixture(params=task_names())
+def task(request):
+    return get_task(request.param)
+
+
+def test_prompts_render_in_every_wording(task):
+    assert task.variants, "a task type offers at least one prompt wording"
+    for variant in task.variants:
+        t = task.prompt.for_task(LABELS, label_name="intent", variant=variant)
+        body = t.body("where is my card", None)
+        assert "where is my card" in body
+        options = t.options()
+        assert len(set(options)) == len(LABELS), variant
+
+
+def test_the_parser_reads_back_every_answer(task):
+    for variant in task.variants:
+        t = task.prompt.for_task(LABELS, variant=variant)
+        for target, answer in t.answers.items():
+            assert task.parse(f"Answer: {answer}.", t.answers) == target, (variant, answer)
+        assert task.parse("no idea at all", t.answers) is None
+
+
+def test_metrics_are_implemented_and_perfect_predictions_score_best(task):
+    truth = ["refund", "lost_card", "refund", "card_arrival"]
+    wrong = ["lost_card", "refund", "card_arrival", "refund"]
+    for metric in task.metrics:
+        assert metric.name in METRICS, f"{metric.name} has no implementation"
+        best, worst = METRICS[metric.name](truth, truth), METRICS[metric.name](truth, wrong)
+        assert (best > worst) == metric.higher_is_better
+    assert task.headline is task.metrics[0]
+
+
+def test_sections_and_measures_are_known(task):
+    assert set(task.sections) <= set(SECTIONS)
+    assert set(task.profile_measures) <= set(PROFILE_MEASURES)
+    assert task.inputs and task.target
