@@ -46,12 +46,21 @@ __all__ = [
     "split_options",
 ]
 
-# Defaults shared by the workflows and the layers that use them.
-DEFAULT_DEV_SIZE = 64  # training examples held out to choose a prompt
-DEFAULT_USD_PER_HOUR = 0.10  # a 2-vCPU cloud instance, on demand
-DEFAULT_USD_PER_LABEL = 0.10  # one human label (crowd-sourced, short texts)
-DEFAULT_HORIZON_MONTHS = 12.0  # how long a deployment runs before it is replaced
-DEFAULT_MARGIN_POINTS = 1.0  # accuracy points a cheaper approach may lose
+# Defaults shared by the settings and the layers that use them (they import them from here).
+# Training examples held out (stratified) to choose each prompted approach's prompt.
+DEFAULT_DEV_SIZE = 64
+# USD per hour of local CPU compute: the order of magnitude of a 2-vCPU general-purpose
+# cloud VM (on-demand, 2024). It turns measured seconds into a comparable dollar figure;
+# pass your own rate when you know it.
+DEFAULT_USD_PER_HOUR = 0.10
+# One human label for short texts (a few cents to a few dimes per item on crowd platforms,
+# 2023-2024). Expert labels (legal, medical, domain specialists) cost 10-100x more: override
+# it (--usd-per-label) whenever your labels need expertise.
+DEFAULT_USD_PER_LABEL = 0.10
+# Months over which one-off and running costs are compared: a typical budgeting year.
+DEFAULT_HORIZON_MONTHS = 12.0
+# Default tolerance: one accuracy point (0.01) may be traded for a cheaper approach.
+DEFAULT_MARGIN_POINTS = 1.0
 TRUST_MEASURES = ("calibration", "robustness", "ood", "shortcuts", "selective", "groups")
 
 _FROZEN = ConfigDict(arbitrary_types_allowed=False)

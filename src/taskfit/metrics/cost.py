@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from taskfit.config import DEFAULT_USD_PER_HOUR
 from taskfit.errors import UsageError
 
 __all__ = [
@@ -34,10 +35,6 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
     "gpt-3.5-turbo": (0.50, 1.50),
 }
 
-# USD per hour of local CPU compute: the order of magnitude of a 2-vCPU general-purpose
-# cloud VM (on-demand, 2024). It turns measured seconds into a comparable dollar figure;
-# pass your own rate when you know it.
-DEFAULT_USD_PER_HOUR = 0.10
 
 _PRICE_KEYS = ("input_per_1m", "output_per_1m")
 

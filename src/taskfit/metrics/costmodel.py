@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from taskfit.config import DEFAULT_HORIZON_MONTHS, DEFAULT_USD_PER_LABEL
 from taskfit.jsonable import JsonFields
 from taskfit.metrics.cost import DEFAULT_USD_PER_HOUR
 
@@ -50,13 +51,6 @@ __all__ = [
     "volume",
 ]
 
-# USD per human label: the order of magnitude of crowd-sourced labelling of a short text
-# (a few cents to a few dimes per item on crowd platforms, 2023-2024). Expert labels
-# (legal, medical, domain specialists) cost 10-100x more: override it (--usd-per-label)
-# whenever your labels need expertise.
-DEFAULT_USD_PER_LABEL = 0.10
-# Months over which one-off and running costs are compared: a typical budgeting year.
-DEFAULT_HORIZON_MONTHS = 12.0
 
 # One-off costs closer than this (USD) are the same cost: it rounds to $0.00.
 _NEGLIGIBLE_USD = 0.005

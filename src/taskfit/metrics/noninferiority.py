@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
+from taskfit.config import DEFAULT_MARGIN_POINTS
 from taskfit.jsonable import JsonFields
 from taskfit.metrics.robustness import _interval, _resampled_means
 from taskfit.types import Interval
@@ -51,8 +52,6 @@ __all__ = [
     "paired_difference",
 ]
 
-# Default tolerance: one accuracy point (0.01) may be traded for a cheaper approach.
-DEFAULT_MARGIN_POINTS = 1.0
 
 Verdict = Literal["non-inferior", "inferior", "inconclusive"]
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from taskfit.config import DEFAULT_DEV_SIZE
 from taskfit.errors import UsageError
 from taskfit.tasks.classification.prompts import VARIANTS
 from taskfit.types import Example
@@ -42,7 +43,6 @@ __all__ = [
     "dev_split",
 ]
 
-DEFAULT_DEV_SIZE = 64
 PROMPT_FORMATS = ("auto", "chat", "completion")
 
 _DESCRIPTIONS = {
