@@ -27,6 +27,7 @@ from taskfit import approaches as registry
 from taskfit.advise.card import Deployment
 from taskfit.advise.catalog import ModelEntry, filter_models
 from taskfit.advise.facts import Fact
+from taskfit.approaches.registry import computed_names
 
 __all__ = [
     "APPROACHES",
@@ -50,22 +51,17 @@ def _every() -> tuple[str, ...]:
 
 # The two sides of the comparison, from the approach registry's families (prompted;
 # fine-tuned and baselines), computed when read so registered plugins are included.
-_COMPUTED = {
-    "PROMPT_SIDE": registry.prompt_names,
-    "FINETUNE_SIDE": registry.learner_names,
-    "APPROACHES": _every,
-}
-
 # Declared for type checkers and linters; the values come from __getattr__.
 PROMPT_SIDE: tuple[str, ...]
 FINETUNE_SIDE: tuple[str, ...]
 APPROACHES: tuple[str, ...]
 
-
-def __getattr__(name: str) -> tuple[str, ...]:
-    if name in _COMPUTED:
-        return _COMPUTED[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = computed_names(
+    __name__,
+    PROMPT_SIDE=registry.prompt_names,
+    FINETUNE_SIDE=registry.learner_names,
+    APPROACHES=_every,
+)
 
 
 # Task types ``taskfit compare`` can measure: one text (or pair) in, one label out.

@@ -20,54 +20,6 @@ Planning (:mod:`taskfit.run.plan`, :mod:`taskfit.run.curve_plan`), execution
 
 from __future__ import annotations
 
-from taskfit.approaches.registry import (
-    DEMOS,
-    ENTRY_POINT_GROUP,
-    FAMILIES,
-    NEEDS,
-    Approach,
-    ApproachFamily,
-    Demos,
-    LearnerKwargs,
-    Need,
-    PluginWarning,
-    SampleReason,
-    UnitParams,
-    all_approaches,
-    defaults,
-    get,
-    help_text,
-    learner_names,
-    names,
-    needs_of,
-    prompt_names,
-    register,
-    reload_plugins,
-    unregister,
-)
-
-__all__ = [
-    "DEMOS",
-    "ENTRY_POINT_GROUP",
-    "FAMILIES",
-    "NEEDS",
-    "Approach",
-    "ApproachFamily",
-    "Demos",
-    "LearnerKwargs",
-    "Need",
-    "PluginWarning",
-    "SampleReason",
-    "UnitParams",
-    "all_approaches",
-    "defaults",
-    "get",
-    "help_text",
-    "learner_names",
-    "names",
-    "needs_of",
-    "prompt_names",
-    "register",
-    "reload_plugins",
-    "unregister",
-]
+# The package exports the registry module's names: those of its __all__.
+from taskfit.approaches.registry import *  # noqa: F403
+from taskfit.approaches.registry import __all__ as __all__

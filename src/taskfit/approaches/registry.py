@@ -438,3 +438,24 @@ def help_text(family: str | Iterable[str] | None = None) -> str:
     shown = [a for a in all_approaches() if fams is None or a.family in fams]
     width = max((len(a.name) for a in shown), default=0)
     return "\n".join(a.help_line(width) for a in shown)
+
+
+# --- module constants computed from the registry --------------------------------------
+
+
+def computed_names(
+    module: str, /, **table: Callable[[], tuple[str, ...]]
+) -> Callable[[str], tuple[str, ...]]:
+    """A module ``__getattr__`` (PEP 562) for ``module`` that computes each name of
+    ``table`` when it is read (``table[name]()``), so approaches registered since (by
+    plugins) are included; any other name raises :class:`AttributeError` as usual.
+
+    Assigned as ``__getattr__ = computed_names(__name__, NAME=function, ...)`` next to
+    annotations of the names (``NAME: tuple[str, ...]``) for type checkers and linters."""
+
+    def __getattr__(name: str) -> tuple[str, ...]:
+        if name in table:
+            return table[name]()
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__

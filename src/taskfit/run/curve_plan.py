@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taskfit import approaches as registry
+from taskfit.approaches.registry import computed_names
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
 from taskfit.run.budgets import default_budgets
@@ -44,20 +45,15 @@ def default_curve_prompted() -> tuple[str, ...]:
 
 
 # Names kept for callers of the first version, computed from the registry when read.
-_COMPUTED = {
-    "DEFAULT_CURVE_LEARNERS": default_curve_learners,
-    "DEFAULT_CURVE_PROMPTED": default_curve_prompted,
-}
-
 # Declared for type checkers and linters; the values come from __getattr__.
 DEFAULT_CURVE_LEARNERS: tuple[str, ...]
 DEFAULT_CURVE_PROMPTED: tuple[str, ...]
 
-
-def __getattr__(name: str) -> tuple[str, ...]:
-    if name in _COMPUTED:
-        return _COMPUTED[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = computed_names(
+    __name__,
+    DEFAULT_CURVE_LEARNERS=default_curve_learners,
+    DEFAULT_CURVE_PROMPTED=default_curve_prompted,
+)
 
 
 @dataclass(frozen=True)

@@ -75,16 +75,8 @@ class Executor:
 
     def for_dataset(self, dataset: Dataset) -> Executor:
         """An executor over ``dataset`` sharing this one's store, encoder, hook, counts
-        and fitted learners."""
-        return Executor(
-            dataset=dataset,
-            store=self.store,
-            embedder=self.embedder,
-            backend_factory=self.backend_factory,
-            hook=self.hook,
-            stats=self.stats,
-            fitted=self.fitted,
-        )
+        and fitted learners; it opens backends of its own."""
+        return replace(self, dataset=dataset, _backends={})
 
     def run(self, units: Sequence[Unit]) -> list[UnitResult]:
         t0 = time.perf_counter()

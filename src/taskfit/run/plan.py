@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from taskfit import approaches as registry
+from taskfit.approaches.registry import computed_names
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
 from taskfit.types import Dataset, Unit
@@ -40,22 +41,17 @@ def default_approaches() -> tuple[str, ...]:
 
 # Names kept for callers of the first version; each is computed from the approach registry
 # when read (:mod:`taskfit.approaches` has the API: ``names``, ``defaults``, ``get``).
-_COMPUTED = {
-    "PROMPT_APPROACHES": registry.prompt_names,
-    "FINETUNE_APPROACHES": registry.learner_names,  # fine-tuned approaches and baselines
-    "DEFAULT_APPROACHES": default_approaches,
-}
-
 # Declared for type checkers and linters; the values come from __getattr__.
 PROMPT_APPROACHES: tuple[str, ...]
 FINETUNE_APPROACHES: tuple[str, ...]
 DEFAULT_APPROACHES: tuple[str, ...]
 
-
-def __getattr__(name: str) -> tuple[str, ...]:
-    if name in _COMPUTED:
-        return _COMPUTED[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = computed_names(
+    __name__,
+    PROMPT_APPROACHES=registry.prompt_names,
+    FINETUNE_APPROACHES=registry.learner_names,  # fine-tuned approaches and baselines
+    DEFAULT_APPROACHES=default_approaches,
+)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from taskfit.prompting.select import (
     dev_split,
     score_candidate,
 )
-from taskfit.prompting.templates import VARIANTS
+from taskfit.tasks import get_task
 from taskfit.types import Dataset, Example, Unit, UnitResult
 
 __all__ = ["prompt_total", "run_prompt_unit"]
@@ -65,7 +65,7 @@ def _plan(
         completion=info.prompt_logprobs and not completion_costly(unit, info, len(dataset.labels)),
         selection=bool(dev),
         # an approach may narrow the wordings tried (see Approach.variants)
-        variants=registry.get(unit.approach).variants or VARIANTS,
+        variants=registry.get(unit.approach).variants or get_task(dataset.task).variants,
     )
     return cands, dev, pool
 
@@ -94,6 +94,7 @@ def run_prompt_unit(
         "seed": unit.seed,
         "order": unit.param("order", 0),
         "embedder": embedder if registry.get(unit.approach).uses_encoder else None,
+        "task": dataset.task,
         "progress": progress,
     }
     scored: list[Candidate] = []
