@@ -28,7 +28,7 @@ from taskfit.profile.label_errors import find_label_issues, out_of_fold_probs
 from taskfit.profile.language import language_report
 from taskfit.profile.pii import scan_pii
 from taskfit.profile.shift import shift_score
-from taskfit.tasks import get_task
+from taskfit.tasks import PROFILE_MEASURES, get_task
 from taskfit.types import Dataset, Example, LabelIssue, LengthStats, Profile
 
 if TYPE_CHECKING:
@@ -36,16 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SECTIONS", "build_profile"]
 
-SECTIONS = (
-    "labels",
-    "lengths",
-    "duplicates",
-    "pii",
-    "language",
-    "shift",
-    "label_errors",
-    "domain_fit",
-)
+SECTIONS = PROFILE_MEASURES  # the profile's sections, in the order they run
 
 
 def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -65,13 +65,11 @@ def register_task(task: TaskType) -> TaskType:
 
 
 def get_task(name: str) -> TaskType:
+    """The task type called ``name`` (a usage error listing the known ones otherwise)."""
     _load()
-    try:
-        return _TASKS[name]
-    except KeyError:
-        raise UsageError(
-            f"unknown task type {name!r}; task types: {', '.join(task_names())}"
-        ) from None
+    if name not in _TASKS:
+        raise UsageError(f"unknown task type {name!r}; task types: {', '.join(_TASKS)}")
+    return _TASKS[name]
 
 
 def task_names() -> tuple[str, ...]:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from taskfit.backends import LLMSpec, make_backend
 from taskfit.backends.options import options_for
-from taskfit.config import RunOptions
+from taskfit.config import RunOptions, split_options
+from taskfit.data import load_dataset
 from taskfit.learners.embed import Embedder
 from taskfit.metrics import DEFAULT_PRICES, load_price_file
 from taskfit.report import render_summary
@@ -32,12 +34,16 @@ from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, canonical_hash
 from taskfit.version import __version__
 
+S = TypeVar("S")
+R = TypeVar("R")
+
 __all__ = [
     "RunContext",
     "SweepResult",
     "package_versions",
     "prices_for",
     "record",
+    "run_on_file",
     "write_atomic",
 ]
 
@@ -70,6 +76,23 @@ def package_versions(own: str = __version__) -> dict[str, str]:
 # RunOptions fields a run does not record: the LLMs are recorded canonical (credentials
 # redacted) by each workflow; the rest only say where output goes.
 _NOT_RECORDED = ("llms", "plots", "out", "home", "backend_options")
+
+
+def run_on_file(
+    cls: type[S],
+    run: Callable[..., R],
+    check: Callable[[S], object],
+    data: str | os.PathLike[str],
+    settings: S | None,
+    hook: ProgressHook | None,
+    options: dict[str, Any],
+) -> R:
+    """A workflow's file entry point: settings from the call (``options`` hold the data
+    source's fields too), ``check`` them before reading the file, load it, ``run``."""
+    source, opts = split_options(cls, settings, options)
+    check(opts)  # before loading: a typo in a flag should not wait for a big file
+    dataset = load_dataset(data, **asdict(source), seed=getattr(opts, "seed", 0))
+    return run(dataset, opts, hook=hook)
 
 
 def record(opts: Any, own: Sequence[str], dataset: Dataset, **extra: Any) -> dict[str, Any]:

@@ -13,13 +13,13 @@ point is a cached unit, so an interrupted sweep resumes.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from taskfit.approaches import defaults, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.config import CurveOptions, build, split_options
-from taskfit.data import load_dataset, load_demo
+from taskfit.config import CurveOptions, build
+from taskfit.data import load_demo
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics.curves import score_curves
 from taskfit.report.json import add_sections
@@ -29,7 +29,7 @@ from taskfit.run.plan import parse_approaches
 from taskfit.tasks import get_task
 from taskfit.types import Dataset, Unit, UnitResult
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
-from taskfit.workflows.context import RunContext, SweepResult, prices_for, record
+from taskfit.workflows.context import RunContext, SweepResult, prices_for, record, run_on_file
 from taskfit.workflows.scoring import score_headline
 
 __all__ = ["CurveOptions", "CurveResult", "curve", "curve_dataset", "curve_demo", "plan_for"]
@@ -52,10 +52,7 @@ def curve(
 ) -> CurveResult:
     """Load ``data`` and sweep label budgets; ``options`` are the columns and test split
     (:class:`~taskfit.config.DataSource`) and :class:`~taskfit.config.CurveOptions` fields."""
-    source, opts = split_options(CurveOptions, settings, options)
-    _llms(opts)
-    dataset = load_dataset(data, **asdict(source), seed=opts.seed)
-    return curve_dataset(dataset, opts, hook=hook)
+    return run_on_file(CurveOptions, curve_dataset, _llms, data, settings, hook, options)
 
 
 def curve_demo(

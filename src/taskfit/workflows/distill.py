@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from taskfit.approaches import defaults, get, names, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.config import DistillOptions, build, split_options
-from taskfit.data import load_dataset, load_demo, load_examples, read_table
+from taskfit.config import DistillOptions, build
+from taskfit.data import load_demo, load_examples, read_table
 from taskfit.errors import DataError, UsageError
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics import cost_per_1k, price_for
@@ -44,7 +44,7 @@ from taskfit.run.plan import (
 from taskfit.tasks import get_task
 from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
-from taskfit.workflows.context import RunContext, SweepResult, prices_for, record
+from taskfit.workflows.context import RunContext, SweepResult, prices_for, record, run_on_file
 from taskfit.workflows.scoring import score_headline
 
 __all__ = [
@@ -77,10 +77,9 @@ def distill(
     """Load ``data`` (gold labels) and distil an LLM into students; ``options`` are the
     columns and test split (:class:`~taskfit.config.DataSource`) and
     :class:`~taskfit.config.DistillOptions` fields."""
-    source, opts = split_options(DistillOptions, settings, options)
-    check_options(opts)
-    dataset = load_dataset(data, **asdict(source), seed=opts.seed)
-    return distill_dataset(dataset, opts, hook=hook)
+    return run_on_file(
+        DistillOptions, distill_dataset, check_options, data, settings, hook, options
+    )
 
 
 def distill_demo(
