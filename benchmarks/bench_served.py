@@ -166,8 +166,8 @@ def main() -> int:
     from taskfit.backends import ChatScoreRequest, ScoreRequest
     from taskfit.backends.llamacpp import embedded_model_path
     from taskfit.data import load_dataset
-    from taskfit.tasks.classification.prompts import Template
     from taskfit.run.plan import stratified_sample
+    from taskfit.tasks.classification.prompts import Template
 
     ds = load_dataset(
         BANKING77 / "train.csv", test=BANKING77 / "test.csv", text="text", label="category"

@@ -12,9 +12,9 @@ from taskfit.data import load_demo
 from taskfit.errors import UsageError
 from taskfit.prompting.classify import run_prompt_approach
 from taskfit.prompting.select import PromptChoice, best, candidates, dev_split, score_candidate
-from taskfit.tasks.classification.prompts import VARIANTS, Template
 from taskfit.run.plan import PlanOptions, prompt_unit
 from taskfit.run.prompt_unit import prompt_total, run_prompt_unit
+from taskfit.tasks.classification.prompts import VARIANTS, Template
 from taskfit.types import Example
 
 KEYWORDS = {

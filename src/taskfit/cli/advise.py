@@ -10,43 +10,20 @@ import typer
 from taskfit.cli.common import (
     BudgetOpt,
     CardOpt,
-    DataArg,
-    DemoOpt,
-    DropEmptyOpt,
-    EncoderOpt,
-    LabelOpt,
     LatencyOpt,
-    LlmOpt,
     OnPremOpt,
-    OodOpt,
-    OutOpt,
-    SampleOpt,
-    SeedOpt,
     SetOpt,
-    TestOpt,
-    TestSizeOpt,
-    TextOpt,
-    TextPairOpt,
-    UnlabeledOpt,
     app,
     err,
     out,
 )
+from taskfit.cli.flags import data_flags, profile_flags, with_flags
 from taskfit.cli.profile import load_and_profile
 
 
 @app.command()
+@with_flags(data_flags, profile_flags)
 def advise(
-    data: DataArg = None,
-    demo: DemoOpt = False,
-    text: TextOpt = None,
-    label: LabelOpt = None,
-    text_pair: TextPairOpt = None,
-    test: TestOpt = None,
-    test_size: TestSizeOpt = 0.3,
-    drop_empty: DropEmptyOpt = False,
-    ood_test: OodOpt = None,
-    unlabeled: UnlabeledOpt = None,
     card: CardOpt = None,
     set_: SetOpt = None,
     interactive: Annotated[
@@ -71,11 +48,7 @@ def advise(
     hardware: Annotated[
         str | None, typer.Option("--hardware", help="What serves the model: cpu or gpu.")
     ] = None,
-    llm: LlmOpt = None,
-    encoder: EncoderOpt = "minilm",
-    sample: SampleOpt = 10_000,
-    seed: SeedOpt = 0,
-    out_dir: OutOpt = None,
+    **flags: Any,
 ) -> None:
     """Walk both decision flows for DATA and say what they advise, and how to test it.
 
@@ -94,23 +67,8 @@ def advise(
     task_card = load_card(card) if card is not None else None
     answers = parse_answers(set_ or [])
     profile = None
-    if data is not None or demo:
-        _, profile = load_and_profile(
-            data,
-            demo,
-            text=text,
-            label=label,
-            text_pair=text_pair,
-            test=test,
-            test_size=test_size,
-            drop_empty=drop_empty,
-            ood_test=ood_test,
-            unlabeled=unlabeled,
-            llm=llm,
-            encoder=encoder,
-            sample=sample,
-            seed=seed,
-        )
+    if flags["data"] is not None or flags["demo"]:
+        _, profile = load_and_profile(flags)
     else:
         err.print("note: no data given, so nothing is measured; facts are answered or assumed.")
 
@@ -141,8 +99,8 @@ def advise(
         doc["profile"] = profile.to_json()
     if task_card is not None:
         doc["card"] = task_card.to_json()
-    if out_dir is not None:
-        target = Path(out_dir)
+    if flags["out_dir"] is not None:
+        target = Path(flags["out_dir"])
     elif profile is not None:
         target = default_home() / "advice" / profile.data_hash[:12]
     else:

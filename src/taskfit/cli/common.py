@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from taskfit.types import Unit
 from taskfit.workflows.inputs import ProgressHook, names
@@ -21,6 +23,8 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+
+T = TypeVar("T")
 
 
 class PlainLines:
@@ -51,15 +55,9 @@ class PlainLines:
         self._line(f"{name}: from the cache" if cached else f"{name}: done in {took:.0f} s")
 
 
-def _plain() -> PlainLines | None:
-    return None if err.is_terminal else PlainLines()
-
-
-class RichHook(ProgressHook):
-    """Progress bars: one line per unit, advanced per example.
-
-    The bars start with the first unit, so an input error is printed alone.
-    """
+class _BarsHook(ProgressHook):
+    """Progress bars on stderr, started by the first event so that an input error is
+    printed alone; plain lines instead when stderr is not a terminal."""
 
     def __init__(self) -> None:
         self.progress = Progress(
@@ -70,10 +68,8 @@ class RichHook(ProgressHook):
             console=err,
         )
         self.task: Any = None
-        self.stage_task: Any = None
-        self.stage_name = ""
         self.started = False
-        self.plain = _plain()
+        self.plain = None if err.is_terminal else PlainLines()
 
     def _start(self) -> None:
         if not self.started:
@@ -83,6 +79,32 @@ class RichHook(ProgressHook):
     def stop(self) -> None:
         if self.started:
             self.progress.stop()
+            self.started = False
+
+    def advance(self, n: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, n)
+
+    def run(self, work: Callable[..., T], *args: Any, kept: str, **kwargs: Any) -> T:
+        """``work(*args, hook=self, **kwargs)``, the bars stopped when it ends; on Ctrl+C,
+        a line saying what is ``kept`` and exit code 130."""
+        try:
+            return work(*args, hook=self, **kwargs)
+        except KeyboardInterrupt:
+            self.stop()
+            err.print(f"interrupted: {kept}; run the same command again to resume.")
+            raise SystemExit(130) from None
+        finally:
+            self.stop()
+
+
+class RichHook(_BarsHook):
+    """Progress bars: one line per unit, advanced per example."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stage_task: Any = None
+        self.stage_name = ""
 
     def stage(self, name: str) -> None:
         """One line for a step before a group of units (profiling, a trust test set),
@@ -111,10 +133,6 @@ class RichHook(ProgressHook):
         self._end_stage()
         self.task = self.progress.add_task(unit.name, total=total)
 
-    def advance(self, n: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, n)
-
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         if self.plain:
             self.plain.unit_finished(unit.name, cached)
@@ -127,34 +145,15 @@ class RichHook(ProgressHook):
         self.task = None
 
 
-class SweepHook(ProgressHook):
+class SweepHook(_BarsHook):
     """Progress of a sweep: one bar per prompted unit (advanced per example), one bar
     counting all learner units."""
 
     def __init__(self, n_points: int | None, points_label: str) -> None:
-        self.progress = Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-        )
+        super().__init__()
         self.n_points = n_points
         self.points_label = points_label
         self.points: Any = None
-        self.task: Any = None
-        self.started = False
-        self.plain = _plain()
-
-    def _start(self) -> None:
-        if not self.started:
-            self.progress.start()
-            self.started = True
-
-    def stop(self) -> None:
-        if self.started:
-            self.progress.stop()
-            self.started = False
 
     def stage(self, name: str) -> None:
         if self.plain:
@@ -171,10 +170,6 @@ class SweepHook(ProgressHook):
         if unit.family == "prompt":
             self.task = self.progress.add_task(f"{unit.name} seed {unit.seed}", total=total)
 
-    def advance(self, n: int) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, n)
-
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         if self.plain:
             self.plain.unit_finished(f"{unit.name} seed {unit.seed}", cached)
@@ -188,6 +183,15 @@ class SweepHook(ProgressHook):
         if self.points is None:
             self.points = self.progress.add_task(self.points_label, total=self.n_points)
         self.progress.advance(self.points, 1)
+
+
+def titled_table(title: str, columns: Iterable[str]) -> Table:
+    """A table titled on the left; its first column (the names) left-aligned and never
+    wrapped, the others right-aligned."""
+    table = Table(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        table.add_column(col, no_wrap=i == 0, justify="left" if i == 0 else "right")
+    return table
 
 
 # Options shared by `compare` and `demo`.
@@ -290,7 +294,7 @@ EncoderOpt = Annotated[
     str, typer.Option("--encoder", help="Sentence encoder: minilm (embedded) or a local folder.")
 ]
 
-# Data options of `profile` and `advise` (DATA is optional there: --demo uses bundled data).
+# Data options (DATA is optional: --demo uses the bundled data), then the profiling ones.
 DataArg = Annotated[
     Path | None,
     typer.Argument(help="Labelled data (CSV, TSV, JSONL, Parquet). Omit with --demo."),
@@ -357,6 +361,10 @@ HorizonOpt = Annotated[
     typer.Option("--horizon-months", help="Months over which the cost model compares approaches."),
 ]
 NoPlotsOpt = Annotated[bool, typer.Option("--no-plots", help="Do not write PNG/SVG plots.")]
+ReportOpt = Annotated[
+    bool,
+    typer.Option("--report", help="Also write report.html (self-contained) into the run folder."),
+]
 MaxLossOpt = Annotated[
     float,
     typer.Option(
@@ -382,39 +390,3 @@ VolumeOpt = Annotated[
 def split_names(text: str) -> tuple[str, ...]:
     """``"a, b,,c"`` -> ``("a", "b", "c")``."""
     return tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-
-
-def load_data_or_demo(
-    data: Path | None,
-    demo: bool,
-    *,
-    text: str | None,
-    label: str | None,
-    text_pair: str | None,
-    test: Path | None,
-    test_size: float,
-    drop_empty: bool,
-    seed: int,
-) -> Any:
-    """DATA with its columns, or the bundled demo data; exactly one of them."""
-    from taskfit.errors import UsageError
-    from taskfit.workflows.inputs import load_dataset, load_demo
-
-    if data is None and not demo:
-        raise UsageError("give a data file (with --text and --label) or --demo")
-    if data is not None and demo:
-        raise UsageError("give either a data file or --demo, not both")
-    if data is None:
-        return load_demo(seed=seed)
-    if text is None or label is None:
-        raise UsageError("--text and --label are required")
-    return load_dataset(
-        data,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        seed=seed,
-        drop_empty=drop_empty,
-    )

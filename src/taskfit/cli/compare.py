@@ -9,8 +9,15 @@ import typer
 from rich.measure import Measurement
 from rich.table import Table
 
-from taskfit.cli.common import RichHook, app, err, out
-from taskfit.cli.flags import compare_flags, compare_settings, run_flags, with_flags
+from taskfit.cli.common import RichHook, app, err, out, titled_table
+from taskfit.cli.flags import (
+    compare_flags,
+    compare_settings,
+    run_flags,
+    split_flags,
+    split_settings,
+    with_flags,
+)
 from taskfit.cli.prompting_view import show_prompting
 from taskfit.cli.report import write_html_report
 from taskfit.cli.trust_opts import show_trust
@@ -22,15 +29,7 @@ from taskfit.workflows.inputs import names, redact_text
 def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     from taskfit.workflows.compare import CompareResult
 
-    hook = RichHook()
-    try:
-        result: CompareResult = fn(*args, hook=hook, **kwargs)
-    except KeyboardInterrupt:
-        hook.stop()
-        err.print("interrupted: finished work is kept; run the same command again to resume.")
-        raise SystemExit(130) from None
-    finally:
-        hook.stop()
+    result: CompareResult = RichHook().run(fn, *args, kept="finished work is kept", **kwargs)
     _show(result)
     return result
 
@@ -128,15 +127,11 @@ def show_cost_model(model: dict[str, Any] | None) -> None:
     if not model:
         return
     a = model["assumptions"]
-    table = Table(
-        title=f"Cost model ({a['horizon_months']['value']:g}-month horizon; "
+    table = titled_table(
+        f"Cost model ({a['horizon_months']['value']:g}-month horizon; "
         f"${a['usd_per_label']['value']:g}/label, ${a['usd_per_hour']['value']:g}/hour)",
-        title_justify="left",
+        ("approach", "labels", "one-off $", "$ / 1k"),
     )
-    for col in ("approach", "labels", "one-off $", "$ / 1k"):
-        table.add_column(
-            col, no_wrap=col == "approach", justify="left" if col == "approach" else "right"
-        )
     for c in model["approaches"]:
         table.add_row(
             c["name"],
@@ -153,28 +148,11 @@ def show_cost_model(model: dict[str, Any] | None) -> None:
 
 
 @app.command()
-@with_flags(run_flags, compare_flags)
+@with_flags(split_flags, run_flags, compare_flags)
 def compare(
     data: Annotated[Path, typer.Argument(help="Training data (CSV, TSV, JSONL, Parquet).")],
     text: Annotated[str, typer.Option("--text", help="Text column.")],
     label: Annotated[str, typer.Option("--label", help="Label column.")],
-    text_pair: Annotated[
-        str | None,
-        typer.Option("--text-pair", help="Second text column (sentence-pair tasks such as NLI)."),
-    ] = None,
-    test: Annotated[Path | None, typer.Option("--test", help="Separate test file.")] = None,
-    test_size: Annotated[
-        float,
-        typer.Option(
-            "--test-size", help="Test share when no --test is given (seeded, stratified)."
-        ),
-    ] = 0.3,
-    drop_empty: Annotated[
-        bool,
-        typer.Option(
-            "--drop-empty", help="Skip rows with empty text or label (counted) instead of failing."
-        ),
-    ] = False,
     **flags: Any,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.
@@ -193,8 +171,7 @@ def compare(
             "smoke-test model; add --llm openai:MODEL[@URL] or --llm gguf:PATH for a real LLM.",
             highlight=False,
         )
-    source: dict[str, Any] = {"text": text, "label": label, "text_pair": text_pair, "test": test}
-    source |= {"test_size": test_size, "drop_empty": drop_empty}
+    source = {"text": text, "label": label, **split_settings(flags)}
     result = _run(run_compare, data, settings=opts, **source)
     if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

@@ -129,14 +129,7 @@ def curve(
     spec = plan_for(dataset, opts)
     n_points = sum(1 for u in spec.units if u.family != "prompt")
     hook = SweepHook(n_points, "sweep points")
-    try:
-        result = curve_dataset(dataset, opts, hook=hook)
-    except KeyboardInterrupt:
-        hook.stop()
-        err.print("interrupted: finished points are kept; run the same command again to resume.")
-        raise SystemExit(130) from None
-    finally:
-        hook.stop()
+    result = hook.run(curve_dataset, dataset, opts, kept="finished points are kept")
     show_curves(result)
     if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

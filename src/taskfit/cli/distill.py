@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from taskfit.cli.common import SweepHook, app, err, out, split_names
+from taskfit.cli.common import SweepHook, app, out, split_names, titled_table
 from taskfit.cli.flags import data_flags, load_data, run_flags, run_settings, with_flags
 from taskfit.cli.report import write_html_report
 from taskfit.config import build
@@ -45,11 +44,10 @@ def show_distill(result: Any) -> None:
         f"${cost['human_usd']:,.2f} at ${cost['usd_per_label']:g}/label",
         highlight=False,
     )
-    table = Table(title="Students (trained on LLM labels)", title_justify="left")
-    for col in ("student", "n train", "accuracy [95% CI]", "agrees w/ teacher", "p95 ms", "$ / 1k"):
-        table.add_column(
-            col, no_wrap=col == "student", justify="left" if col == "student" else "right"
-        )
+    table = titled_table(
+        "Students (trained on LLM labels)",
+        ("student", "n train", "accuracy [95% CI]", "agrees w/ teacher", "p95 ms", "$ / 1k"),
+    )
     for s in sec["students"]:
         table.add_row(
             s["name"],
@@ -150,14 +148,7 @@ def distill(
     check_options(opts)  # before loading: a typo in a flag should not wait for a big file
     dataset = load_data(flags)
     hook = SweepHook(None, "student fits")
-    try:
-        result = distill_dataset(dataset, opts, hook=hook)
-    except KeyboardInterrupt:
-        hook.stop()
-        err.print("interrupted: finished work is kept; run the same command again to resume.")
-        raise SystemExit(130) from None
-    finally:
-        hook.stop()
+    result = hook.run(distill_dataset, dataset, opts, kept="finished work is kept")
     show_distill(result)
     if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

@@ -1,10 +1,11 @@
 """Flag groups shared by the commands, and their translation into settings.
 
 A group is a function whose parameters are typer options; :func:`with_flags` gives a
-command every parameter of the groups it names, so ``compare`` and ``demo`` (and
-``curve``/``distill``) declare each shared flag once. :func:`run_settings` and
-:func:`compare_settings` turn the flags into the keyword arguments of the settings in
-:mod:`taskfit.config`, built with :func:`taskfit.config.build` (one-line errors).
+command every parameter of the groups it names, so the commands that share a flag
+(``compare`` and ``demo``; ``curve`` and ``distill``; ``profile`` and ``advise``) declare
+it once. :func:`run_settings` and :func:`compare_settings` turn the flags into the keyword
+arguments of the settings in :mod:`taskfit.config`, built with
+:func:`taskfit.config.build` (one-line errors); :func:`load_data` reads the data they name.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ from taskfit.cli.common import (
     MaxTestOpt,
     NoPlotsOpt,
     OnPremOpt,
+    OodOpt,
     OutOpt,
     PriceFileOpt,
     PromptFormatOpt,
+    ReportOpt,
+    SampleOpt,
     SeedOpt,
     SetOpt,
     ShotsOpt,
@@ -44,13 +48,12 @@ from taskfit.cli.common import (
     TestSizeOpt,
     TextOpt,
     TextPairOpt,
+    UnlabeledOpt,
     UsdHourOpt,
     UsdLabelOpt,
     VolumeOpt,
     llm_backend_options,
-    load_data_or_demo,
 )
-from taskfit.cli.report import ReportOpt
 from taskfit.cli.trust_opts import (
     CalibrationOpt,
     ExportOpt,
@@ -67,14 +70,20 @@ from taskfit.cli.trust_opts import (
     TrustOpt,
     trust_options,
 )
+from taskfit.errors import UsageError
 
 __all__ = [
     "compare_flags",
     "compare_settings",
     "data_flags",
+    "data_source",
     "load_data",
+    "profile_flags",
+    "read_settings",
     "run_flags",
     "run_settings",
+    "split_flags",
+    "split_settings",
     "with_flags",
 ]
 
@@ -106,25 +115,73 @@ def with_flags(*groups: Callable[..., None]) -> Callable[[F], F]:
     return decorate
 
 
-def data_flags(
-    data: DataArg = None,
-    demo: DemoOpt = False,
-    text: TextOpt = None,
-    label: LabelOpt = None,
+def split_flags(
     text_pair: TextPairOpt = None,
     test: TestOpt = None,
     test_size: TestSizeOpt = 0.3,
     drop_empty: DropEmptyOpt = False,
 ) -> None:
-    """A data file with its columns, or ``--demo`` (curve, distill)."""
+    """How a data file is read and split into training and test examples (compare, and
+    :func:`data_flags`)."""
+
+
+@with_flags(split_flags)
+def data_flags(
+    data: DataArg = None,
+    demo: DemoOpt = False,
+    text: TextOpt = None,
+    label: LabelOpt = None,
+    **split: Any,
+) -> None:
+    """A data file with its columns, or ``--demo``; then :func:`split_flags` (profile,
+    advise, curve, distill)."""
+
+
+def profile_flags(
+    ood_test: OodOpt = None,
+    unlabeled: UnlabeledOpt = None,
+    llm: LlmOpt = None,
+    encoder: EncoderOpt = "minilm",
+    sample: SampleOpt = 10_000,
+    seed: SeedOpt = 0,
+    out_dir: OutOpt = None,
+) -> None:
+    """What profiling reads besides the data, and the models it uses (profile, advise)."""
+
+
+def data_source(flags: Mapping[str, Any]) -> Path | None:
+    """The data file :func:`data_flags`'s flags name, or None for the demo data; exactly
+    one of them must be given."""
+    if flags["data"] is None and not flags["demo"]:
+        raise UsageError("give a data file (with --text and --label) or --demo")
+    if flags["data"] is not None and flags["demo"]:
+        raise UsageError("give either a data file or --demo, not both")
+    return flags["data"]
+
+
+_SPLIT_FLAGS = tuple(inspect.signature(split_flags).parameters)
+
+
+def split_settings(flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The flags of :func:`split_flags`, as keyword arguments of the data loaders."""
+    return {k: flags[k] for k in _SPLIT_FLAGS}
+
+
+_READ_FLAGS = ("text", "label", *_SPLIT_FLAGS, "seed")
+
+
+def read_settings(flags: Mapping[str, Any]) -> dict[str, Any]:
+    """How to read and split the data: the columns :func:`data_flags` names, the flags of
+    :func:`split_flags`, and ``--seed``."""
+    return {k: flags[k] for k in _READ_FLAGS}
 
 
 def load_data(flags: Mapping[str, Any]) -> Any:
     """The dataset :func:`data_flags`'s flags name, split with ``--seed``."""
-    keys = ("text", "label", "text_pair", "test", "test_size", "drop_empty")
-    return load_data_or_demo(
-        flags["data"], flags["demo"], **{k: flags[k] for k in keys}, seed=flags["seed"]
-    )
+    from taskfit.workflows.profile import load_for_profile
+
+    dataset, _, _ = load_for_profile(data_source(flags), **read_settings(flags))
+    return dataset
 
 
 def run_flags(

@@ -2,73 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from taskfit.cli.common import (
-    DataArg,
-    DemoOpt,
-    DropEmptyOpt,
-    EncoderOpt,
-    LabelOpt,
-    LlmOpt,
-    OodOpt,
-    OutOpt,
-    SampleOpt,
-    SeedOpt,
-    TestOpt,
-    TestSizeOpt,
-    TextOpt,
-    TextPairOpt,
-    UnlabeledOpt,
-    app,
-    err,
-    out,
-)
+from taskfit.cli.common import app, err, out
+from taskfit.cli.flags import data_flags, data_source, profile_flags, read_settings, with_flags
 from taskfit.errors import UsageError
 
 __all__ = ["load_and_profile"]
 
 
-def load_and_profile(
-    data: Path | None,
-    demo: bool,
-    *,
-    text: str | None,
-    label: str | None,
-    text_pair: str | None,
-    test: Path | None,
-    test_size: float,
-    drop_empty: bool,
-    ood_test: Path | None,
-    unlabeled: Path | None,
-    llm: list[str] | None,
-    encoder: str,
-    sample: int,
-    seed: int,
-) -> tuple[Any, Any]:
-    """Load the data and profile it with a spinner naming the current section."""
+def load_and_profile(flags: Mapping[str, Any]) -> tuple[Any, Any]:
+    """Load the data the flags of :func:`data_flags` and :func:`profile_flags` name, and
+    profile it with a spinner naming the current section."""
     from taskfit.workflows.profile import ProfileOptions, load_for_profile, profile_dataset
 
-    if data is None and not demo:
-        raise UsageError("give a data file (with --text and --label) or --demo")
-    if data is not None and demo:
-        raise UsageError("give either a data file or --demo, not both")
-    if sample < 100:
-        raise UsageError(f"--sample must be at least 100, got {sample}")
+    source = data_source(flags)
+    if flags["sample"] < 100:
+        raise UsageError(f"--sample must be at least 100, got {flags['sample']}")
     dataset, ood, pool = load_for_profile(
-        data,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        seed=seed,
-        drop_empty=drop_empty,
-        ood_test=ood_test,
-        unlabeled=unlabeled,
+        source, **read_settings(flags), ood_test=flags["ood_test"], unlabeled=flags["unlabeled"]
     )
-    opts = ProfileOptions(llms=tuple(llm or ()), encoder=encoder, sample=sample, seed=seed)
+    opts = ProfileOptions(
+        llms=tuple(flags["llm"] or ()),
+        encoder=flags["encoder"],
+        sample=flags["sample"],
+        seed=flags["seed"],
+    )
     with err.status("profiling ...") as status:
         profile = profile_dataset(
             dataset,
@@ -81,23 +42,8 @@ def load_and_profile(
 
 
 @app.command()
-def profile(
-    data: DataArg = None,
-    demo: DemoOpt = False,
-    text: TextOpt = None,
-    label: LabelOpt = None,
-    text_pair: TextPairOpt = None,
-    test: TestOpt = None,
-    test_size: TestSizeOpt = 0.3,
-    drop_empty: DropEmptyOpt = False,
-    ood_test: OodOpt = None,
-    unlabeled: UnlabeledOpt = None,
-    llm: LlmOpt = None,
-    encoder: EncoderOpt = "minilm",
-    sample: SampleOpt = 10_000,
-    seed: SeedOpt = 0,
-    out_dir: OutOpt = None,
-) -> None:
+@with_flags(data_flags, profile_flags)
+def profile(**flags: Any) -> None:
     """Profile DATA: labels, lengths vs context, duplicates and leakage, shift, languages,
     PII, likely label errors, and each LLM's domain fit.
 
@@ -107,27 +53,13 @@ def profile(
     from taskfit.workflows.inputs import default_home
     from taskfit.workflows.profile import write_json
 
-    dataset, prof = load_and_profile(
-        data,
-        demo,
-        text=text,
-        label=label,
-        text_pair=text_pair,
-        test=test,
-        test_size=test_size,
-        drop_empty=drop_empty,
-        ood_test=ood_test,
-        unlabeled=unlabeled,
-        llm=llm,
-        encoder=encoder,
-        sample=sample,
-        seed=seed,
-    )
+    dataset, prof = load_and_profile(flags)
     for part in profile_renderables(prof):
         out.print(part)
         out.print()
     for note in (*dataset.notes, *prof.notes):
         err.print(f"  note: {note}", markup=False, highlight=False)
+    out_dir = flags["out_dir"]
     target = Path(out_dir) if out_dir else default_home() / "profiles" / prof.data_hash[:12]
     write_json(target / "profile.json", prof.to_json())
     total = sum(prof.seconds.values())

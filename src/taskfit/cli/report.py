@@ -1,5 +1,5 @@
-"""`taskfit report`: the self-contained HTML report of a finished run, and the
-``--report`` option other commands share."""
+"""`taskfit report`: the self-contained HTML report of a finished run, which the
+``--report`` option of other commands writes too."""
 
 from __future__ import annotations
 
@@ -10,12 +10,7 @@ import typer
 
 from taskfit.cli.common import app, out
 
-__all__ = ["ReportOpt", "resolve_run", "write_html_report"]
-
-ReportOpt = Annotated[
-    bool,
-    typer.Option("--report", help="Also write report.html (self-contained) into the run folder."),
-]
+__all__ = ["resolve_run", "write_html_report"]
 
 
 def resolve_run(run: str) -> Path:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from taskfit.cli.common import out
+from taskfit.cli.common import out, titled_table
 
 __all__ = ["show_trust", "trust_options"]
 
@@ -141,18 +140,11 @@ def _iv(d: dict[str, float], scale: float = 1.0) -> str:
     return f"{scale * d['value']:.3g} [{scale * d['ci_low']:.3g}, {scale * d['ci_high']:.3g}]"
 
 
-def _table(title: str, cols: list[str]) -> Table:
-    t = Table(title=title, title_justify="left")
-    for c in cols:
-        t.add_column(c, no_wrap=c == "approach", justify="left" if c == "approach" else "right")
-    return t
-
-
 def show_trust(doc: dict[str, Any]) -> None:
     """Compact tables of the trust sections present in ``doc``; details in results.json."""
     cal = doc.get("calibration")
     if cal:
-        t = _table(
+        t = titled_table(
             "Calibration (ECE, lower is better)",
             ["approach", "ECE", "ECE mass", "Brier", "NLL", "T", "ECE after T", "contextual acc"],
         )
@@ -172,7 +164,9 @@ def show_trust(doc: dict[str, Any]) -> None:
     rob = doc.get("robustness")
     if rob:
         kinds = [k["kind"] for k in rob["kinds"]]
-        t = _table("Robustness: accuracy drop in points vs clean (flip rate)", ["approach", *kinds])
+        t = titled_table(
+            "Robustness: accuracy drop in points vs clean (flip rate)", ["approach", *kinds]
+        )
         for r in rob["approaches"]:
             by = {p["kind"]: p for p in r["perturbations"]}
             t.add_row(
@@ -189,7 +183,7 @@ def show_trust(doc: dict[str, Any]) -> None:
             out.print(f"  perturbed texts written to {rob['exported']}", highlight=False)
     ood = doc.get("ood")
     if ood:
-        t = _table(
+        t = titled_table(
             f"Out of distribution ({ood['source']})",
             ["approach", "ID accuracy", "OOD accuracy", "gap (points)", "n OOD"],
         )
@@ -208,7 +202,7 @@ def show_trust(doc: dict[str, Any]) -> None:
         cols = ["approach", "AURC", "excess AURC"]
         if target is not None:
             cols.append(f"coverage @ {target:g}")
-        t = _table("Selective prediction (risk-coverage; lower AURC is better)", cols)
+        t = titled_table("Selective prediction (risk-coverage; lower AURC is better)", cols)
         for r in sel["approaches"]:
             row = [r["name"], f"{r['aurc']:.3f}", f"{r['excess_aurc']:.3f}"]
             if target is not None:
@@ -220,7 +214,7 @@ def show_trust(doc: dict[str, Any]) -> None:
         if sc.get("masked"):
             toks = ", ".join(sc["masked_tokens"][:12])
             more = "" if len(sc["masked_tokens"]) <= 12 else ", ..."
-            t = _table(
+            t = titled_table(
                 f"Shortcut probe: masking {toks}{more}", ["approach", "accuracy", "drop (points)"]
             )
             for r in sc["masked"]:
@@ -241,7 +235,7 @@ def show_trust(doc: dict[str, Any]) -> None:
             out.print(line, markup=False, highlight=False)
     grp = doc.get("groups")
     if grp:
-        t = _table(
+        t = titled_table(
             f"Groups ({grp['column']})", ["approach", "worst group", "best group", "gap (points)"]
         )
         for r in grp["approaches"]:
