@@ -43,6 +43,7 @@ __all__ = [
     "RunOptions",
     "TrustOptions",
     "build",
+    "merge",
     "split_options",
 ]
 
@@ -63,7 +64,7 @@ DEFAULT_HORIZON_MONTHS = 12.0
 DEFAULT_MARGIN_POINTS = 1.0
 TRUST_MEASURES = ("calibration", "robustness", "ood", "shortcuts", "selective", "groups")
 
-_FROZEN = ConfigDict(arbitrary_types_allowed=False)
+_CONFIG = ConfigDict(arbitrary_types_allowed=False)
 S = TypeVar("S")
 
 
@@ -85,7 +86,7 @@ def _at_least(value: float | None, low: float, flag: str, what: str = "") -> Non
         raise UsageError(f"{flag} must be {what or f'at least {low:g}'}, got {value:g}")
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class DataSource:
     """Which columns hold the text and the label, and where the test set comes from."""
 
@@ -106,15 +107,21 @@ def split_options(
     """The data source and the ``cls`` settings from one call's keyword arguments;
     ``settings`` (already built) is updated with the remaining keywords."""
     source = build(DataSource, {k: options.pop(k) for k in SOURCE_FIELDS if k in options})
+    return source, merge(cls, settings, options)
+
+
+def merge(cls: type[S], settings: S | None, options: Mapping[str, Any]) -> S:
+    """``settings`` updated with ``options`` (checked like :func:`build`), or ``cls`` built
+    from ``options`` alone."""
     if settings is None:
-        return source, build(cls, options)
+        return build(cls, options)
     if not options:
-        return source, settings
+        return settings
     current = {f: getattr(settings, f) for f in settings.__dataclass_fields__}  # type: ignore[attr-defined]
-    return source, build(cls, current, **options)
+    return build(cls, current, **options)
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class TrustOptions:
     """Which trust measures to run and how. Defaults are `compare --trust`'s."""
 
@@ -151,7 +158,7 @@ class TrustOptions:
         return measure in self.measures
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class RunOptions:
     """What every measuring workflow (compare, curve, distill) takes besides the data."""
 
@@ -189,7 +196,7 @@ class RunOptions:
             raise UsageError(f"--volume-per-month must be >= 0, got {self.volume_per_month:g}")
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class CompareOptions(RunOptions):
     """`taskfit compare`: everything but the data. Defaults are the command's."""
 
@@ -207,7 +214,7 @@ class CompareOptions(RunOptions):
     trust: TrustOptions = field(default_factory=TrustOptions)
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class CurveOptions(RunOptions):
     """`taskfit curve`: everything but the data. Defaults are the command's."""
 
@@ -225,7 +232,7 @@ class CurveOptions(RunOptions):
         _at_least(self.seeds, 1, "--seeds")
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class DistillOptions(RunOptions):
     """`taskfit distill`: everything but the data. Defaults are the command's."""
 
@@ -239,7 +246,7 @@ class DistillOptions(RunOptions):
     seeds: int = 3
 
 
-@dataclass(frozen=True, config=_FROZEN)
+@dataclass(frozen=True, config=_CONFIG)
 class ProfileOptions:
     """`taskfit profile` / `advise`, and compare's profiling stage."""
 

@@ -22,7 +22,7 @@ from taskfit.advise.card import TaskCard, load_card
 from taskfit.advise.flows import FACTS
 from taskfit.approaches import defaults, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, split_options
+from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, merge, split_options
 from taskfit.data import load_dataset, load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import resolve_encoder
@@ -333,7 +333,7 @@ def compare_demo(
     """Compare on the bundled demo data (8 support intents) with the embedded models.
 
     The OOD measure uses the demo's shifted test set (``ood_test.csv``)."""
-    _, opts = split_options(CompareOptions, settings, {"text": "", "label": "", **options})
+    opts = merge(CompareOptions, settings, options)
     if opts.trust.group_col:
         raise UsageError("the demo data has no metadata column for --group-col")
     ood: tuple[Example, ...] = ()

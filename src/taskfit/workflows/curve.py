@@ -18,7 +18,7 @@ from typing import Any
 
 from taskfit.approaches import defaults, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.config import CurveOptions, build
+from taskfit.config import CurveOptions, merge
 from taskfit.data import load_demo
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics.curves import score_curves
@@ -59,7 +59,7 @@ def curve_demo(
     *, settings: CurveOptions | None = None, hook: ProgressHook | None = None, **options: Any
 ) -> CurveResult:
     """Sweep label budgets on the bundled demo data."""
-    opts = settings or build(CurveOptions, options)
+    opts = merge(CurveOptions, settings, options)
     return curve_dataset(load_demo(seed=opts.seed), opts, hook=hook)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from taskfit.approaches import defaults, get, names, needs_of
 from taskfit.backends import LLMSpec
-from taskfit.config import DistillOptions, build
+from taskfit.config import DistillOptions, merge
 from taskfit.data import load_demo, load_examples, read_table
 from taskfit.errors import DataError, UsageError
 from taskfit.learners.embed import resolve_encoder
@@ -87,7 +87,7 @@ def distill_demo(
 ) -> DistillResult:
     """Distil on the bundled demo data (the pool is its training texts, labels hidden)."""
     options.setdefault("from_train", True)
-    opts = settings or build(DistillOptions, options)
+    opts = merge(DistillOptions, settings, options)
     return distill_dataset(load_demo(seed=opts.seed), opts, hook=hook)
 
 
