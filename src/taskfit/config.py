@@ -88,17 +88,24 @@ def _at_least(value: float | None, low: float, flag: str, what: str = "") -> Non
 
 @dataclass(frozen=True, config=_CONFIG)
 class DataSource:
-    """Which columns hold the text and the label, and where the test set comes from."""
+    """Which columns hold the text and the target, the task type, and where the test set
+    comes from.
+
+    ``label`` names the target column: a label for classification, the reference or the
+    answer for other task types. ``task`` names a task type of :mod:`taskfit.tasks`; it is
+    checked where the source is loaded (:func:`taskfit.workflows.context.load_source`),
+    since the task registry is a later layer than this one."""
 
     text: str
     label: str
     text_pair: str | None = None  # a second text column (sentence pairs such as NLI)
-    test: Path | None = None  # a separate test file; else a seeded, stratified split
+    test: Path | None = None  # a separate test file; else a seeded split of the data
     test_size: float = 0.3
-    drop_empty: bool = False  # skip rows with an empty text or label instead of failing
+    drop_empty: bool = False  # skip rows with an empty text or target instead of failing
+    task: str = "classification"
 
 
-SOURCE_FIELDS = ("text", "label", "text_pair", "test", "test_size", "drop_empty")
+SOURCE_FIELDS = ("text", "label", "text_pair", "test", "test_size", "drop_empty", "task")
 
 
 def split_options(

@@ -49,14 +49,23 @@ def canonical_hash(obj: Any) -> str:
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled example. ``text_pair`` is the second text of a sentence-pair task;
-    ``group`` the value of an optional metadata column (source, date, ...) used for group
-    slices and group out-of-distribution splits."""
+    """One example: its input text(s) and the target it is scored on.
+
+    ``target`` is what the data's task type (:mod:`taskfit.tasks`) scores: a label for
+    classification, a reference text for generation, an answer for reasoning or QA; ``""``
+    when the example is unlabelled. ``text_pair`` is the second text of a sentence-pair
+    task; ``group`` the value of an optional metadata column (source, date, ...) used for
+    group slices and group out-of-distribution splits."""
 
     text: str
-    label: str
+    target: str
     text_pair: str | None = None
     group: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The target under classification's name (code of the classification sections)."""
+        return self.target
 
     @property
     def joined(self) -> str:
@@ -183,13 +192,18 @@ class Interval(JsonFields):
 
 @dataclass(frozen=True)
 class ApproachMetrics:
+    """One approach's measured quality, latency and cost.
+
+    ``scores`` holds every metric of the data's task type with its interval, in the task
+    type's order: the first is the headline metric the approaches are ranked by.
+    ``per_class_f1`` is empty unless the targets are labels of a fixed set."""
+
     name: str
     family: Family
     model: str
     n_train_labels: int
     n_test: int
-    accuracy: Interval
-    macro_f1: Interval
+    scores: Mapping[str, Interval]
     per_class_f1: dict[str, float]
     latency_p50_ms: float
     latency_p95_ms: float
@@ -200,6 +214,34 @@ class ApproachMetrics:
     cost_per_1k_usd: float
     cost_basis: str  # how the cost was computed, in words
     parse_failures: int
+
+    @property
+    def headline_metric(self) -> str:
+        """Name of the headline metric (the first of ``scores``)."""
+        return next(iter(self.scores))
+
+    @property
+    def headline(self) -> Interval:
+        """The headline metric's value and interval."""
+        return self.scores[self.headline_metric]
+
+    def score(self, name: str) -> Interval:
+        try:
+            return self.scores[name]
+        except KeyError:
+            raise KeyError(
+                f"{self.name} has no {name!r} score (it has {', '.join(self.scores)})"
+            ) from None
+
+    @property
+    def accuracy(self) -> Interval:
+        """Accuracy (classification; the label-scored sections read it)."""
+        return self.score("accuracy")
+
+    @property
+    def macro_f1(self) -> Interval:
+        """Macro-F1 (classification)."""
+        return self.score("macro_f1")
 
 
 @dataclass(frozen=True)
@@ -219,7 +261,7 @@ class Comparison:
 
 @dataclass(frozen=True)
 class EvidenceSet:
-    """Per-example correctness of each approach on one set of examples.
+    """Per-example scores (correctness) of each approach on one set of examples.
 
     ``key`` names the set in results.json (``test``, ``ood``, ``robustness``); ``label``
     says it in words ("out of distribution (file:shifted.csv)").
@@ -227,9 +269,12 @@ class EvidenceSet:
 
     key: str
     label: str
-    correct: Mapping[str, Mapping[Any, bool]]  # approach -> example id -> right?
+    # approach -> example id -> its headline score on the example (right = 1, wrong = 0
+    # for classification; e.g. ROUGE-L for generation)
+    correct: Mapping[str, Mapping[Any, float]]
 
     def accuracy(self, name: str) -> float:
+        """Mean per-example score (accuracy for classification)."""
         c = self.correct[name]
         return sum(c.values()) / len(c) if c else 0.0
 
@@ -382,7 +427,7 @@ class Profile:
     min_per_class: int
     median_per_class: float
     imbalance_ratio: float  # largest / smallest train class
-    label_type: Literal["categorical", "numeric"]
+    label_type: Literal["categorical", "numeric", "text"]  # text: free-text targets
     is_pair: bool
     lengths: tuple[LengthStats, ...]
     duplicates: DuplicateReport | None = None

@@ -49,8 +49,10 @@ def _metrics(name, correct, cost, family="finetune", labels=100):
         "",
         labels,
         len(correct),
-        Interval(acc, acc - 0.05, acc + 0.05),
-        Interval(acc, acc - 0.05, acc + 0.05),
+        {
+            "accuracy": Interval(acc, acc - 0.05, acc + 0.05),
+            "macro_f1": Interval(acc, acc - 0.05, acc + 0.05),
+        },
         {},
         1.0,
         1.0,

@@ -65,8 +65,10 @@ def _m(name, acc, cost, p95=1.0, family="finetune", n=100):
         "",
         10,
         n,
-        Interval(acc, acc - 0.05, acc + 0.05),
-        Interval(acc, acc - 0.05, acc + 0.05),
+        {
+            "accuracy": Interval(acc, acc - 0.05, acc + 0.05),
+            "macro_f1": Interval(acc, acc - 0.05, acc + 0.05),
+        },
         {},
         1.0,
         p95,

@@ -48,6 +48,7 @@ __all__ = [
     "UnitParams",
     "all_approaches",
     "defaults",
+    "for_task",
     "get",
     "help_text",
     "learner_names",
@@ -56,6 +57,7 @@ __all__ = [
     "prompt_names",
     "register",
     "reload_plugins",
+    "resolve",
     "unregister",
 ]
 
@@ -89,7 +91,7 @@ class PluginWarning(UserWarning):
     """An approach plugin could not be loaded; it is skipped."""
 
 
-def _resolve(ref: str) -> Any:
+def resolve(ref: str) -> Any:
     """The object a ``"module:attr"`` string names (``attr`` may be dotted)."""
     module, sep, attr = ref.partition(":")
     if not sep or not module or not attr:
@@ -122,6 +124,10 @@ class Approach:
     - ``curve_default``: position among the approaches a label-budget curve sweeps (a
       learner) or draws as references (a prompted approach) when none is named; None:
       only when named.
+    - ``runner``: how its units run, a :class:`taskfit.run.runners.UnitRunner` or its
+      ``"module:attr"``. None: the task type's prompted runner for a prompted approach,
+      the learner runner (``learner`` below) otherwise. An approach with its own runner
+      needs no learner (e.g. one that fine-tunes an LLM and generates).
 
     Learners (families ``finetune`` and ``baseline``):
 
@@ -149,6 +155,7 @@ class Approach:
     unit_params: UnitParams | None = None
     compare_default: bool = False
     curve_default: int | None = None
+    runner: Any = None
     # learners
     learner: str | Callable[..., Learner] | None = None
     learner_kwargs: LearnerKwargs | None = None
@@ -183,7 +190,7 @@ class Approach:
         if self.family == "prompt":
             if self.learner is not None:
                 raise ValueError(f"prompted approach {name!r} cannot have a learner")
-        elif self.learner is None:
+        elif self.learner is None and self.runner is None:
             raise ValueError(f"approach {name!r} ({self.family}) needs its learner class")
         elif isinstance(self.learner, str) and ":" not in self.learner:
             raise ValueError(f"approach {name!r}: learner must be 'module:Class' or a callable")
@@ -226,7 +233,7 @@ class Approach:
         if self.learner is None:
             raise TypeError(f"{self.name} is a prompted approach: it has no learner")
         if isinstance(self.learner, str):
-            return cast("Callable[..., Learner]", _resolve(self.learner))
+            return cast("Callable[..., Learner]", resolve(self.learner))
         return self.learner
 
     def make_learner(self, **kwargs: Any) -> Learner:
@@ -331,12 +338,15 @@ def register(approach: Approach, *, replace: bool = False) -> Approach:
     """Add ``approach`` to the registry and return it.
 
     Registering an equal approach again does nothing; another approach under a taken name
-    is an error unless ``replace``."""
+    is an error unless ``replace`` (then it takes the old one's place in the order)."""
     _ensure_loaded()
     with _lock:
-        if replace:
-            _approaches.pop(approach.name, None)
-        _add(approach)
+        if replace and approach.name in _approaches:
+            if not isinstance(approach, Approach):
+                raise TypeError(f"expected an Approach, got {type(approach).__name__}")
+            _approaches[approach.name] = approach  # keeps its place in the order
+        else:
+            _add(approach)
     return approach
 
 
@@ -422,6 +432,27 @@ def defaults(
         ranked = [a for a in pool if a.curve_default is not None]
         return tuple(a.name for a in sorted(ranked, key=lambda a: cast(int, a.curve_default)))
     raise ValueError(f"unknown workflow {workflow!r}")
+
+
+def for_task(approach_names: Sequence[str], task: str, *, named: bool) -> tuple[str, ...]:
+    """The approaches of ``approach_names`` that support task type ``task``.
+
+    ``named``: the user named them, so one that does not support the task is a usage
+    error; otherwise (defaults, the advice's picks) the others are left out, and an empty
+    result is an error listing the approaches that do support it."""
+    bad = [n for n in approach_names if not get(n).supports(task)]
+    if named and bad:
+        raise UsageError(
+            f"approach {bad[0]!r} does not support {task} tasks; approaches that do: "
+            f"{', '.join(names(task=task)) or 'none'}"
+        )
+    kept = tuple(n for n in approach_names if n not in bad)
+    if not kept:
+        raise UsageError(
+            f"no default approach supports {task} tasks; name some with --approaches "
+            f"({', '.join(names(task=task)) or 'none is registered'})"
+        )
+    return kept
 
 
 def needs_of(approach_names: Iterable[str]) -> frozenset[str]:

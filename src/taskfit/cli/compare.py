@@ -11,6 +11,7 @@ from rich.table import Table
 
 from taskfit.cli.common import RichHook, app, err, out, titled_table
 from taskfit.cli.flags import (
+    TARGET_HELP,
     compare_flags,
     compare_settings,
     run_flags,
@@ -22,6 +23,7 @@ from taskfit.cli.prompting_view import show_prompting
 from taskfit.cli.report import write_html_report
 from taskfit.cli.trust_opts import show_trust
 from taskfit.config import CompareOptions, build
+from taskfit.report.columns import metric_columns
 from taskfit.report.rule import rule_text
 from taskfit.workflows.inputs import names, redact_text
 
@@ -48,7 +50,7 @@ def _show(result: Any) -> None:
                 highlight=False,
             )
         out.print()
-    show_results_table(result.metrics)
+    show_results_table(result.results_json)
     show_prompting(result.results_json)
     show_trust(result.results_json)
     rec = result.recommendation
@@ -76,43 +78,55 @@ def _show(result: Any) -> None:
     out.print(f"Wrote {result.out_dir}/: {', '.join(files)}", highlight=False)
 
 
-_RESULT_COLUMNS = ("n", "accuracy [95% CI]", "macro-F1", "p95 ms", "$ / 1k", "train s")
+def _result_columns(columns: list[tuple[str, str]]) -> list[str]:
+    """Headers after the approach: the headline metric with its interval, the other
+    metrics' values, then latency, cost and training time."""
+    (_, first), *rest = columns
+    return ["n", f"{first} [95% CI]", *[title for _, title in rest], "p95 ms", "$ / 1k", "train s"]
 
 
-def _result_cells(m: Any) -> list[str]:
-    a = m.accuracy
+def _score(d: dict[str, Any] | None, with_ci: bool) -> str:
+    if not d or d.get("value") is None:
+        return "-"
+    if not with_ci or d.get("ci_low") is None or d.get("ci_high") is None:
+        return f"{d['value']:.3f}"
+    return f"{d['value']:.3f} [{d['ci_low']:.3f}, {d['ci_high']:.3f}]"
+
+
+def _result_cells(a: dict[str, Any], columns: list[tuple[str, str]]) -> list[str]:
+    scores = a["metrics"]
     return [
-        str(m.n_test),
-        f"{a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}]",
-        f"{m.macro_f1.value:.3f}",
-        f"{m.latency_p95_ms:.1f}",
-        f"{m.cost_per_1k_usd:.3g}",
-        f"{m.train_seconds:.1f}",
+        str(a["n_test"]),
+        *[_score(scores.get(name), i == 0) for i, (name, _) in enumerate(columns)],
+        f"{a['latency_ms']['p95']:.1f}",
+        f"{a['cost_per_1k_usd']:.3g}",
+        f"{a['train_seconds']:.1f}",
     ]
 
 
-def show_results_table(metrics: Any) -> None:
-    """One row per approach; when the rows do not fit the terminal (long approach names
-    at 80 columns), each approach's name goes on a line of its own above its figures,
-    so neither the name nor a figure is cut."""
+def show_results_table(doc: dict[str, Any]) -> None:
+    """One row per approach of the results document ``doc``, with its metric columns;
+    when the rows do not fit the terminal (long approach names at 80 columns), each
+    approach's name goes on a line of its own above its figures, so neither the name nor
+    a figure is cut."""
+    columns = metric_columns(doc)
+    heads = _result_columns(columns)
     table = Table(title="taskfit comparison", title_justify="left")
     table.add_column("approach", no_wrap=True)
-    for col in _RESULT_COLUMNS:
+    for col in heads:
         table.add_column(col, justify="right", no_wrap=True)
-    rows = [(m.name, _result_cells(m)) for m in metrics]
+    rows = [(str(a["name"]), _result_cells(a, columns)) for a in doc["approaches"]]
     for name, cells in rows:
         table.add_row(name, *cells)
     if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
         out.print(table)
         return
-    widths = [
-        max(len(h), *(len(cells[i]) for _, cells in rows)) for i, h in enumerate(_RESULT_COLUMNS)
-    ]
+    widths = [max(len(h), *(len(cells[i]) for _, cells in rows)) for i, h in enumerate(heads)]
 
     def line(cells: list[str]) -> str:
         return "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
 
-    header = line(list(_RESULT_COLUMNS))
+    header = line(heads)
     out.print("taskfit comparison", style="italic", highlight=False)
     out.print("approach", style="bold", highlight=False)
     out.print(header, style="bold", markup=False, highlight=False)
@@ -152,7 +166,7 @@ def show_cost_model(model: dict[str, Any] | None) -> None:
 def compare(
     data: Annotated[Path, typer.Argument(help="Training data (CSV, TSV, JSONL, Parquet).")],
     text: Annotated[str, typer.Option("--text", help="Text column.")],
-    label: Annotated[str, typer.Option("--label", help="Label column.")],
+    label: Annotated[str, typer.Option("--label", "--target", help=TARGET_HELP)],
     **flags: Any,
 ) -> None:
     """Compare prompted LLMs and fine-tuned models on DATA; recommend one, with reasons.

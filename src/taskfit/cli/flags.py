@@ -14,7 +14,9 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, get_type_hints
+from typing import Annotated, Any, TypeVar, get_type_hints
+
+import typer
 
 from taskfit.cli.common import (
     ApproachOpt,
@@ -27,7 +29,6 @@ from taskfit.cli.common import (
     EncoderOpt,
     HorizonOpt,
     LabelDescOpt,
-    LabelOpt,
     LatencyOpt,
     LlmOpt,
     LlmTimeoutOpt,
@@ -71,8 +72,10 @@ from taskfit.cli.trust_opts import (
     trust_options,
 )
 from taskfit.errors import UsageError
+from taskfit.workflows.inputs import task_names
 
 __all__ = [
+    "TARGET_HELP",
     "compare_flags",
     "compare_settings",
     "data_flags",
@@ -88,6 +91,12 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The target column: one option with two names (--target reads better for task types whose
+# target is not a label).
+TARGET_HELP = "Label column (other task types: the reference/answer column)."
+TargetColOpt = Annotated[str | None, typer.Option("--label", "--target", help=TARGET_HELP)]
+TaskOpt = Annotated[str, typer.Option("--task", help=f"Task type: {', '.join(task_names())}.")]
 
 
 def with_flags(*groups: Callable[..., None]) -> Callable[[F], F]:
@@ -116,6 +125,7 @@ def with_flags(*groups: Callable[..., None]) -> Callable[[F], F]:
 
 
 def split_flags(
+    task: TaskOpt = "classification",
     text_pair: TextPairOpt = None,
     test: TestOpt = None,
     test_size: TestSizeOpt = 0.3,
@@ -130,7 +140,7 @@ def data_flags(
     data: DataArg = None,
     demo: DemoOpt = False,
     text: TextOpt = None,
-    label: LabelOpt = None,
+    label: TargetColOpt = None,
     **split: Any,
 ) -> None:
     """A data file with its columns, or ``--demo``; then :func:`split_flags` (profile,

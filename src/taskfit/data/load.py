@@ -230,8 +230,16 @@ def load_dataset(
     drop_empty: bool = False,
     demo: bool = False,
     group: str | None = None,
+    task: str = "classification",
+    label_set: bool = True,
 ) -> Dataset:
     """Load, validate and split labelled data into a :class:`Dataset`.
+
+    ``label`` names the target column: what the task type ``task`` scores (a label, a
+    reference text, an answer). ``label_set`` says the targets are labels of a fixed set
+    (the task type's ``label_set``): then train needs two classes, every test label must
+    occur in train and the split is stratified; otherwise the split is a seeded random one
+    and the dataset has no label space.
 
     With ``test`` the second file (same columns) is the test set; otherwise a seeded,
     stratified ``test_size`` split of ``path`` is held out. Train and test keep file
@@ -249,13 +257,18 @@ def load_dataset(
     if not 0 < test_size < 1:
         raise UsageError(f"test size must be between 0 and 1 (exclusive), got {test_size}")
     notes: list[str] = []
-    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes, group)
-    check_classes(train_df[label].tolist(), str(path), label)
-    if test is None:
+    kind = "label" if label_set else "target"
+    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes, group, kind)
+    if label_set:
+        check_classes(train_df[label].tolist(), str(path), label)
+    if test is None and label_set:
         train_df, test_df = _split(train_df, str(path), label, test_size, seed, notes)
+    elif test is None:
+        train_df, test_df = _random_split(train_df, str(path), test_size, seed)
     else:
-        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes, group)
-        check_test_labels(test_df, label, set(train_df[label]), str(test))
+        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes, group, kind)
+        if label_set:
+            check_test_labels(test_df, label, set(train_df[label]), str(test))
 
     train = _examples(train_df, text, label, text_pair, group)
     test_examples = _examples(test_df, text, label, text_pair, group)
@@ -270,7 +283,7 @@ def load_dataset(
     return Dataset(
         train=train,
         test=test_examples,
-        labels=tuple(sorted({e.label for e in train})),
+        labels=tuple(sorted({e.target for e in train})) if label_set else (),
         data_hash=_data_hash(train, test_examples, columns),
         source=source,
         text_col=text,
@@ -278,6 +291,7 @@ def load_dataset(
         text_pair_col=text_pair,
         test_source=test_source,
         notes=tuple(notes),
+        task=task,
     )
 
 
@@ -310,8 +324,11 @@ def _read_labelled(
     drop_empty: bool,
     notes: list[str],
     group: str | None = None,
+    kind: str = "label",
 ) -> pd.DataFrame:
-    """Read ``path``, keep the mapped columns, handle empty cells, strip labels."""
+    """Read ``path``, keep the mapped columns, handle empty cells, strip labels.
+
+    ``kind`` is how an empty target cell is named in errors ("label", "target")."""
     file = str(path)
     df = read_table(path)
     wanted = [c for c in (text, text_pair, label, group) if c is not None]
@@ -319,7 +336,7 @@ def _read_labelled(
     df = df[wanted]
     if group is not None:
         df = df.assign(**{group: df[group].fillna("").astype(str).str.strip()})
-    checks = [(text, "text"), (text_pair, "text"), (label, "label")]
+    checks = [(text, "text"), (text_pair, "text"), (label, kind)]
     for column, kind in checks:
         if column is None:
             continue
@@ -367,11 +384,30 @@ def _split(
     return df.loc[sorted(train_ids)], df.loc[sorted(test_ids)]
 
 
+def _random_split(
+    df: pd.DataFrame, file: str, test_size: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Seeded random split (targets that are not labels of a fixed set)."""
+    tr, te = _split_ids(df.index.to_numpy(), None, test_size, seed, [])
+    if not te or not tr:
+        raise DataError(
+            f"too few rows ({len(df)}) to hold out a test set; add rows or pass a test file",
+            file=file,
+        )
+    return df.loc[sorted(tr)], df.loc[sorted(te)]
+
+
 def _split_ids(
-    ids: np.ndarray, y: np.ndarray, test_size: float, seed: int, notes: list[str]
+    ids: np.ndarray, y: np.ndarray | None, test_size: float, seed: int, notes: list[str]
 ) -> tuple[list[int], list[int]]:
     if len(ids) < 2:
         return ids.tolist(), []
+    if y is None:
+        try:
+            tr, te = train_test_split(ids, test_size=test_size, random_state=seed)
+        except ValueError:
+            return ids.tolist(), []
+        return tr.tolist(), te.tolist()
     try:
         tr, te = train_test_split(ids, test_size=test_size, random_state=seed, stratify=y)
         return tr.tolist(), te.tolist()
@@ -403,7 +439,7 @@ def _examples(
     return tuple(
         Example(
             text=str(t),
-            label=str(y),
+            target=str(y),
             text_pair=None if p is None else str(p),
             group=None if g is None else str(g),
         )
@@ -418,7 +454,7 @@ def _data_hash(
 
     def rows(examples: tuple[Example, ...]) -> list[list[str | None]]:
         return [
-            [e.text, e.text_pair, e.label] + ([] if e.group is None else [e.group])
+            [e.text, e.text_pair, e.target] + ([] if e.group is None else [e.group])
             for e in examples
         ]
 

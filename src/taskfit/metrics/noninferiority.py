@@ -73,8 +73,8 @@ class NonInferiority(JsonFields):
 
 
 def paired_difference(
-    best_correct: Sequence[bool],
-    other_correct: Sequence[bool],
+    best_correct: Sequence[float],
+    other_correct: Sequence[float],
     *,
     n_resamples: int = 2000,
     seed: int = 0,
@@ -119,14 +119,15 @@ def needed_test_size(difference: float, discordant: float, margin: float) -> int
 
 
 def non_inferiority(
-    best_correct: Sequence[bool],
-    other_correct: Sequence[bool],
+    best_correct: Sequence[float],
+    other_correct: Sequence[float],
     *,
     margin: float,
     seed: int = 0,
 ) -> NonInferiority:
     """Compare ``other`` against ``best`` on aligned per-example correctness (module
-    docstring); ``margin`` is a fraction (0.01 = one accuracy point), 0 or more."""
+    docstring; per-example scores in [0, 1] of another headline metric work alike);
+    ``margin`` is a fraction (0.01 = one accuracy point), 0 or more."""
     if not (margin >= 0 and math.isfinite(margin)):
         raise ValueError(f"margin must be a finite number >= 0, got {margin!r}")
     diff = paired_difference(best_correct, other_correct, seed=seed)

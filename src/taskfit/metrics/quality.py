@@ -24,12 +24,19 @@ from taskfit.types import Interval
 
 __all__ = [
     "METRICS",
+    "PER_EXAMPLE",
     "MetricName",
     "accuracy",
     "bootstrap_interval",
     "macro_f1",
     "mcnemar",
+    "mean_interval",
+    "metric_interval",
+    "paired_permutation",
+    "paired_test",
     "per_class_f1",
+    "per_example_scores",
+    "register_metric",
 ]
 
 MetricName = Literal["accuracy", "macro_f1"]
@@ -141,14 +148,8 @@ def bootstrap_interval(
     parts: list[np.ndarray] = []
 
     if metric == "accuracy":
-        value = accuracy(y_true, y_pred)
-        correct = np.fromiter(
-            (a == b for a, b in zip(y_true, y_pred, strict=True)), dtype=np.float64, count=n
-        )
-        for start in range(0, n_boot, chunk):
-            idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
-            parts.append(correct[idx].mean(axis=1))
-    elif metric == "macro_f1":
+        return mean_interval(_correct(y_true, y_pred), n_boot=n_boot, alpha=alpha, seed=seed)
+    if metric == "macro_f1":
         value = macro_f1(y_true, y_pred, labels)
         classes, t, p, averaged = _encode(y_true, y_pred, labels)
         for start in range(0, n_boot, chunk):
@@ -166,10 +167,38 @@ def bootstrap_interval(
         parts.append(boots)
     else:
         raise ValueError(f"unknown metric {metric!r}; use 'accuracy', 'macro_f1' or a callable")
+    return _percentile_interval(value, np.concatenate(parts), alpha)
 
-    samples = np.concatenate(parts)
+
+def _percentile_interval(value: float, samples: np.ndarray, alpha: float) -> Interval:
     low, high = np.percentile(samples, [100.0 * alpha / 2, 100.0 * (1.0 - alpha / 2)])
     return Interval(value=value, ci_low=min(float(low), value), ci_high=max(float(high), value))
+
+
+def _correct(y_true: Sequence[str], y_pred: Sequence[str]) -> np.ndarray:
+    _check_aligned(y_true, y_pred)
+    return np.fromiter(
+        (a == b for a, b in zip(y_true, y_pred, strict=True)), dtype=np.float64, count=len(y_true)
+    )
+
+
+def mean_interval(
+    scores: Sequence[float] | np.ndarray, *, n_boot: int = 1000, alpha: float = 0.05, seed: int = 0
+) -> Interval:
+    """Mean of per-example ``scores`` with its percentile-bootstrap interval (vectorised;
+    the resampling of :func:`bootstrap_interval`, so accuracy gets the same interval
+    either way)."""
+    values = np.asarray(scores, dtype=np.float64)
+    n = len(values)
+    if n == 0:
+        raise ValueError("cannot compute a metric on zero examples")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_ELEMENTS // n)
+    parts = []
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        parts.append(values[idx].mean(axis=1))
+    return _percentile_interval(float(values.mean()), np.concatenate(parts), alpha)
 
 
 def mcnemar(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> float:
@@ -196,9 +225,98 @@ def mcnemar(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> float:
     return float(stats.chi2.sf(statistic, df=1))
 
 
-# Point metrics by name, for the task types' metric lists (taskfit.tasks): a task type's
-# metric must be implemented here (with its bootstrap interval in bootstrap_interval).
-METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
+def paired_permutation(
+    a: Sequence[float], b: Sequence[float], *, n_resamples: int = 10_000, seed: int = 0
+) -> float:
+    """Two-sided p-value of a paired sign-flip permutation test on per-example scores.
+
+    The statistic is the mean difference ``a - b``; each round flips the sign of every
+    difference with probability 1/2. The p-value counts the observed statistic as one of
+    the rounds (``(1 + hits) / (1 + rounds)``), so it is never 0. No differences: 1.0.
+    """
+    if len(a) != len(b):
+        raise ValueError(f"a has {len(a)} items but b has {len(b)}")
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    d = d[d != 0]
+    if d.size == 0:
+        return 1.0
+    observed = abs(float(d.mean()))
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_ELEMENTS // d.size)
+    hits = 0
+    for start in range(0, n_resamples, chunk):
+        signs = rng.choice((-1.0, 1.0), size=(min(chunk, n_resamples - start), d.size))
+        hits += int(np.count_nonzero(np.abs((signs * d).mean(axis=1)) >= observed - 1e-12))
+    return (1 + hits) / (1 + n_resamples)
+
+
+def paired_test(a: Sequence[float], b: Sequence[float]) -> tuple[str, float]:
+    """(test name, p-value) for two approaches' aligned per-example scores: McNemar's
+    test when every score is 0 or 1 (right or wrong), else the paired permutation test."""
+    both = np.concatenate([np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)])
+    if np.isin(both, (0.0, 1.0)).all():
+        return "mcnemar", mcnemar([x == 1.0 for x in a], [x == 1.0 for x in b])
+    return "paired-permutation", paired_permutation(a, b)
+
+
+# --- metrics by name --------------------------------------------------------------------
+#
+# A task type (taskfit.tasks) names its metrics; each is implemented here. METRICS holds
+# the point value ``f(y_true, y_pred) -> float``; PER_EXAMPLE the per-example scores of
+# the metrics that are a mean over examples (accuracy, exact match, ROUGE-L, ...). Only
+# such a metric can be a headline metric: the paired tests and the non-inferiority rule
+# compare approaches example by example. A metric without per-example scores (macro-F1,
+# corpus BLEU) gets its interval by resampling its point function.
+
+PointMetric = Callable[[Sequence[str], Sequence[str]], float]
+ExampleMetric = Callable[[Sequence[str], Sequence[str]], "Sequence[float] | np.ndarray"]
+
+METRICS: dict[str, PointMetric] = {
     "accuracy": accuracy,
     "macro_f1": macro_f1,
 }
+PER_EXAMPLE: dict[str, ExampleMetric] = {
+    "accuracy": _correct,
+}
+
+
+def register_metric(
+    name: str, point: PointMetric, per_example: ExampleMetric | None = None
+) -> None:
+    """Implement metric ``name`` (a task type's metric). ``per_example``: its per-example
+    scores when the metric is their mean (then ``point`` should be that mean)."""
+    if name in METRICS and METRICS[name] is not point:
+        raise ValueError(f"metric {name!r} is implemented already")
+    METRICS[name] = point
+    if per_example is not None:
+        PER_EXAMPLE[name] = per_example
+
+
+def per_example_scores(name: str, y_true: Sequence[str], y_pred: Sequence[str]) -> np.ndarray:
+    """Per-example scores of metric ``name`` (1/0 for accuracy)."""
+    if name not in PER_EXAMPLE:
+        raise ValueError(
+            f"metric {name!r} is not a mean over examples, so it cannot rank approaches "
+            "(a task type's first metric must be one)"
+        )
+    _check_aligned(y_true, y_pred)
+    return np.asarray(PER_EXAMPLE[name](y_true, y_pred), dtype=np.float64)
+
+
+def metric_interval(
+    name: str,
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    *,
+    labels: Collection[str] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> Interval:
+    """Metric ``name`` with its 95% bootstrap interval (see :func:`bootstrap_interval`)."""
+    if name in ("accuracy", "macro_f1"):
+        return bootstrap_interval(y_true, y_pred, name, labels=labels, n_boot=n_boot, seed=seed)  # type: ignore[arg-type]
+    if name in PER_EXAMPLE:
+        return mean_interval(per_example_scores(name, y_true, y_pred), n_boot=n_boot, seed=seed)
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; implemented: {', '.join(METRICS)}")
+    return bootstrap_interval(y_true, y_pred, METRICS[name], n_boot=n_boot, seed=seed)

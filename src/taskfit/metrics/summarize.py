@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from taskfit.metrics.cost import cost_per_1k
-from taskfit.metrics.quality import bootstrap_interval, mcnemar, per_class_f1
+from taskfit.metrics.quality import metric_interval, paired_test, per_class_f1, per_example_scores
 from taskfit.types import ApproachMetrics, Comparison, UnitResult
 
-__all__ = ["compare_to_best", "summarize"]
+__all__ = ["compare_to_best", "scores_by_index", "summarize"]
 
 
 def summarize(
@@ -22,11 +22,14 @@ def summarize(
     price_out_per_1m: float | None = None,
     n_boot: int = 1000,
     seed: int = 0,
+    metrics: Sequence[str] = ("accuracy", "macro_f1"),
 ) -> ApproachMetrics:
     """Quality with bootstrap intervals, latency, throughput and cost of one result.
 
-    ``y_true[i]`` is the true label of ``result.predictions[i]``. Macro-F1 uses
-    ``result.labels`` as the label space (see :mod:`taskfit.metrics.quality`).
+    ``y_true[i]`` is the target of ``result.predictions[i]``; ``metrics`` are the task
+    type's metric names, headline first (:mod:`taskfit.metrics.quality` implements them).
+    Macro-F1 and per-class F1 use ``result.labels`` as the label space; a result without
+    one (targets that are not labels) gets no per-class F1.
     Throughput is examples per second of summed per-example latency (0.0 when no
     latency was recorded). Cost is API list price when prices are given, else the
     summed latency as compute time at ``usd_per_hour``.
@@ -36,8 +39,10 @@ def summarize(
         raise ValueError(f"{result.name}: {len(y_true)} true labels for {len(preds)} predictions")
     n = len(preds)
     labels = result.labels or None
-    acc = bootstrap_interval(y_true, preds, "accuracy", n_boot=n_boot, seed=seed)
-    mf1 = bootstrap_interval(y_true, preds, "macro_f1", labels=labels, n_boot=n_boot, seed=seed)
+    scores = {
+        name: metric_interval(name, y_true, preds, labels=labels, n_boot=n_boot, seed=seed)
+        for name in metrics
+    }
 
     lat = np.asarray(result.latency_ms, dtype=np.float64)
     if lat.size:
@@ -64,9 +69,8 @@ def summarize(
         model=result.model,
         n_train_labels=result.n_train_labels,
         n_test=n,
-        accuracy=acc,
-        macro_f1=mf1,
-        per_class_f1=per_class_f1(y_true, preds, labels),
+        scores=scores,
+        per_class_f1=per_class_f1(y_true, preds, labels) if labels else {},
         latency_p50_ms=p50,
         latency_p95_ms=p95,
         throughput_per_s=throughput,
@@ -79,12 +83,12 @@ def summarize(
     )
 
 
-def _correct_by_index(result: UnitResult, y_true: Sequence[str]) -> dict[int, bool]:
+def scores_by_index(result: UnitResult, y_true: Sequence[str], metric: str) -> dict[int, float]:
+    """Test index -> the result's per-example score of ``metric`` (1/0 for accuracy)."""
     if len(y_true) != len(result.predictions) or len(result.test_indices) != len(y_true):
         raise ValueError(f"{result.name}: test_indices, predictions and y_true differ in length")
-    return {
-        i: t == p for i, t, p in zip(result.test_indices, y_true, result.predictions, strict=True)
-    }
+    scores = per_example_scores(metric, y_true, result.predictions)
+    return {i: float(s) for i, s in zip(result.test_indices, scores, strict=True)}
 
 
 def compare_to_best(
@@ -92,10 +96,12 @@ def compare_to_best(
     y_true_by_name: Mapping[str, Sequence[str]],
     metrics: Mapping[str, ApproachMetrics] | Sequence[ApproachMetrics],
 ) -> tuple[str, list[Comparison]]:
-    """Pick the best approach and test every other one against it with McNemar.
+    """Pick the best approach and test every other one against it, paired.
 
-    Best = highest accuracy; ties go to higher macro-F1, then to the name that sorts
-    first (so the choice is deterministic). Every other approach in
+    Best = highest headline metric (accuracy for classification); ties go to the next
+    metrics in order (macro-F1), then to the name that sorts first (so the choice is
+    deterministic). The test is McNemar's on right/wrong scores, else a paired
+    permutation test (:func:`~taskfit.metrics.quality.paired_test`). Every other approach in
     ``results_by_name`` is paired with the best on the test indices both were scored
     on; ``Comparison.n`` is that shared count (0 gives ``p_value = 1.0``).
     ``y_true_by_name[name]`` is aligned with ``results_by_name[name].predictions``.
@@ -103,17 +109,18 @@ def compare_to_best(
     by_name = dict(metrics) if isinstance(metrics, Mapping) else {m.name: m for m in metrics}
     if not by_name:
         raise ValueError("compare_to_best needs at least one approach")
-    best = min(by_name.values(), key=lambda m: (-m.accuracy.value, -m.macro_f1.value, m.name)).name
+    best_m = min(by_name.values(), key=lambda m: (*(-s.value for s in m.scores.values()), m.name))
+    best, metric = best_m.name, best_m.headline_metric
     if best not in results_by_name:
         raise ValueError(f"best approach {best!r} has no result to compare against")
-    best_correct = _correct_by_index(results_by_name[best], y_true_by_name[best])
+    best_correct = scores_by_index(results_by_name[best], y_true_by_name[best], metric)
 
     comparisons: list[Comparison] = []
     for name, result in results_by_name.items():
         if name == best:
             continue
-        other = _correct_by_index(result, y_true_by_name[name])
+        other = scores_by_index(result, y_true_by_name[name], metric)
         shared = sorted(best_correct.keys() & other.keys())
-        p = mcnemar([best_correct[i] for i in shared], [other[i] for i in shared])
-        comparisons.append(Comparison(a=best, b=name, test="mcnemar", p_value=p, n=len(shared)))
+        test, p = paired_test([best_correct[i] for i in shared], [other[i] for i in shared])
+        comparisons.append(Comparison(a=best, b=name, test=test, p_value=p, n=len(shared)))
     return best, comparisons

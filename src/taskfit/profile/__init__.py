@@ -74,9 +74,18 @@ def build_profile(
 
     train = [e.joined for e in dataset.train]
     test = [e.joined for e in dataset.test]
-    with section("labels"):
-        stats = label_stats(dataset)
-        kind = label_type([e.label for e in dataset.train])
+    stats: dict[str, object] = {
+        "label_counts": {},
+        "test_label_counts": {},
+        "min_per_class": 0,
+        "median_per_class": 0.0,
+        "imbalance_ratio": 1.0,
+    }
+    kind = "text"  # targets that are not labels of a fixed set (references, answers)
+    if task.measures("labels"):
+        with section("labels"):
+            stats = label_stats(dataset)
+            kind = label_type([e.label for e in dataset.train])
 
     with section("lengths"):
         lengths: list[LengthStats] = [char_lengths(train + test)]

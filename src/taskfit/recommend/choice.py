@@ -164,7 +164,7 @@ def choose(
 
     def key(n: str) -> tuple[float, int, float, str]:
         m = by_name[n]
-        return (round(cost(m), 12), 0 if n == best else 1, -m.accuracy.value, n)
+        return (round(cost(m), 12), 0 if n == best else 1, -m.headline.value, n)
 
     choice = min(candidates, key=key)
     reasons += _trade_reasons(id_out, by_name, choice, best, margin, cost, basis)

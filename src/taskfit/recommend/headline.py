@@ -24,7 +24,9 @@ from dataclasses import dataclass, replace
 from taskfit.metrics import compare_to_best
 from taskfit.metrics.costmodel import CostModel
 from taskfit.metrics.noninferiority import DEFAULT_MARGIN_POINTS
+from taskfit.metrics.summarize import scores_by_index
 from taskfit.recommend.choice import EvidenceSet, choose
+from taskfit.tasks import metric_title
 from taskfit.types import ApproachMetrics, Comparison, Recommendation, UnitResult
 
 __all__ = ["SMOKE_TEST_WARNING", "Constraints", "EvidenceSet", "against_prior", "recommend"]
@@ -58,8 +60,20 @@ def _usd(x: float) -> str:
 
 
 def _fmt_acc(m: ApproachMetrics) -> str:
-    a = m.accuracy
-    return f"accuracy {a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}] (n={m.n_test})"
+    a = m.headline
+    title = metric_title(m.headline_metric)
+    return f"{title} {a.value:.3f} [{a.ci_low:.3f}, {a.ci_high:.3f}] (n={m.n_test})"
+
+
+def _best_line(m: ApproachMetrics) -> str:
+    """The reason naming the best approach: its headline metric, then the next one."""
+    head = (
+        "Most accurate"
+        if m.headline_metric == "accuracy"
+        else "Best by " + metric_title(m.headline_metric)
+    )
+    rest = [f"{metric_title(name)} {s.value:.3f}" for name, s in list(m.scores.items())[1:2]]
+    return f"{head}: {m.name}, {', '.join([_fmt_acc(m), *rest])}."
 
 
 def _violations(m: ApproachMetrics, c: Constraints) -> list[str]:
@@ -137,14 +151,15 @@ def against_prior(
     by_side: dict[str, ApproachMetrics] = {}
     for m in metrics:
         side = _side(m)
-        if side not in by_side or m.accuracy.value > by_side[side].accuracy.value:
+        if side not in by_side or m.headline.value > by_side[side].headline.value:
             by_side[side] = m
     chosen = next((m for m in metrics if m.name == choice), None)
     if chosen is None:
         return None, f"The decision flows' prior was {prior}; no approach met the constraints."
     side = _side(chosen)
     best = ", ".join(
-        f"best {s}: {m.name} accuracy {m.accuracy.value:.3f} (n={m.n_test})"
+        f"best {s}: {m.name} {metric_title(m.headline_metric)} {m.headline.value:.3f} "
+        f"(n={m.n_test})"
         for s, m in sorted(by_side.items())
     )
     if prior in ("prompt", "finetune"):
@@ -161,7 +176,7 @@ def against_prior(
                 f"serving), but the measured choice is a prompted LLM ({best}); check the "
                 "deployment constraints."
             )
-        top = max(by_side.values(), key=lambda m: m.accuracy.value)
+        top = max(by_side.values(), key=lambda m: m.headline.value)
         if _side(top) == "prompt":
             return True, (
                 "The measurements agree with the decision flows' prior (distil): the "
@@ -181,16 +196,10 @@ def _test_set(
     names: Sequence[str],
     results: Mapping[str, UnitResult],
     y_true: Mapping[str, Sequence[str]],
+    metric: str,
 ) -> EvidenceSet:
-    correct = {
-        n: {
-            i: t == p
-            for i, t, p in zip(
-                results[n].test_indices, y_true[n], results[n].predictions, strict=True
-            )
-        }
-        for n in names
-    }
+    """Per-example scores of ``metric`` (the headline) of each approach on the test set."""
+    correct = {n: scores_by_index(results[n], y_true[n], metric) for n in names}
     return EvidenceSet("test", "the test set", correct)
 
 
@@ -226,13 +235,11 @@ def _recommend(
         {n: results[n] for n in by_name}, {n: y_true[n] for n in by_name}, by_name
     )
     best = by_name[best_name]
-    reasons.insert(
-        0, f"Most accurate: {best.name}, {_fmt_acc(best)}, macro-F1 {best.macro_f1.value:.3f}."
-    )
+    reasons.insert(0, _best_line(best))
     picked = choose(
         feasible,
         best_name,
-        _test_set(list(by_name), results, y_true),
+        _test_set(list(by_name), results, y_true, best.headline_metric),
         evidence,
         margin=constraints.max_accuracy_loss / 100.0,
         cost_model=cost_model,
@@ -259,14 +266,15 @@ def _recommend(
     )
     majority = next((m for m in metrics if m.name == "majority"), None)
     if majority is not None and choice.name != "majority":
-        gain = choice.accuracy.value - majority.accuracy.value
+        title = metric_title(choice.headline_metric)
+        gain = choice.headline.value - majority.headline.value
         reasons.append(
-            f"Against the majority-class baseline ({majority.accuracy.value:.3f}) "
-            f"{choice.name} gains {gain * 100:+.1f} accuracy points."
+            f"Against the majority-class baseline ({majority.headline.value:.3f}) "
+            f"{choice.name} gains {gain * 100:+.1f} {title} points."
         )
-        if choice.accuracy.ci_low <= majority.accuracy.value:
+        if choice.headline.ci_low <= majority.headline.value:
             warnings.append(
-                f"{choice.name}'s accuracy interval includes the majority baseline: "
+                f"{choice.name}'s {title} interval includes the majority baseline: "
                 "the evidence for any learned approach here is weak."
             )
     rule = {

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from taskfit.errors import UsageError
+from taskfit.report.columns import headline, sentence_start
 from taskfit.report.html_blocks import figure, h3, section
 from taskfit.report.html_profile import profile_section, reproduce_section
 from taskfit.report.html_prompting import prompting_section
@@ -51,7 +52,8 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _REQUIRED = ("run_id", "task", "approaches", "recommendation", "run_stats")
 _KIND = {"curve": "learning curves", "distill": "distillation"}
 
-# (section key, figure stems, heading, caption), in the order the report shows them.
+# (section key, figure stems, heading, caption), in the order the report shows them;
+# "{headline}" in a caption stands for the title of the document's headline metric.
 _FIGURES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     (
         "curves",
@@ -64,7 +66,7 @@ _FIGURES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "approaches",
         ("pareto",),
         "Quality against cost",
-        "Accuracy (95% CI) against running cost per 1k predictions; the dashed line is the "
+        "{headline} (95% CI) against running cost per 1k predictions; the dashed line is the "
         "front of approaches no other is both cheaper and better than.",
     ),
     (
@@ -118,9 +120,11 @@ def _data_uri(figure_dir: Path, stem: str) -> str | None:
 
 def _figures_section(doc: Mapping[str, Any], figure_dir: Path) -> dict[str, Any] | None:
     blocks: list[Any] = []
-    for key, stems, heading, caption in _FIGURES:
+    metric = sentence_start(headline(doc)[1])
+    for key, stems, heading, template in _FIGURES:
         if not doc.get(key):
             continue
+        caption = template.replace("{headline}", metric)
         images = [(stem, _data_uri(figure_dir, stem)) for stem in stems]
         shown = [
             figure(uri, f"{heading} ({stem})", caption) if uri else None for stem, uri in images
@@ -174,9 +178,10 @@ def render_report(doc: Mapping[str, Any], figure_dir: Path) -> str:
         reproduce_section(d),
     ]
     shown = [s for s in sections if s is not None]
+    labels = f", {len(task['labels'])} labels" if task.get("labels") else ""
     data_line = (
         f"{task.get('source', '?')}: {task['n_train']:,} train / {task['n_test']:,} test "
-        f"examples, {len(task['labels'])} labels (data hash {str(task.get('data_hash'))[:12]})"
+        f"examples{labels} (data hash {str(task.get('data_hash'))[:12]})"
     )
     return str(
         _environment()

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.columns import (
+    best_words,
+    higher_is_better,
+    metric_columns,
+    metrics_sentence,
+    paired_test_name,
+)
 from taskfit.report.html_blocks import h3, iv, list_block, num, p, pvalue, section, table, usd
 from taskfit.report.rule import rule_text
 
@@ -29,33 +36,54 @@ _PRIOR_WORDS = {
 }
 
 
+def _value(a: Doc, name: str) -> float | None:
+    """Approach ``a``'s value of metric ``name``; None when it has none."""
+    d = a["metrics"].get(name)
+    return None if not d else d.get("value")
+
+
+def _is_better(a: Doc, cur: Doc, name: str, larger: bool) -> bool:
+    """Whether ``a`` scores better than ``cur`` on metric ``name``; a missing value loses."""
+    va, vc = _value(a, name), _value(cur, name)
+    if va is None:
+        return False
+    if vc is None:
+        return True
+    return va > vc if larger else va < vc
+
+
 def _evidence(doc: Doc) -> list[Any]:
-    """The most accurate approach of each family, next to the choice."""
+    """The best approach of each family on the headline metric, next to the choice."""
+    columns = metric_columns(doc)
+    name = columns[0][0]
+    larger = higher_is_better(doc, name)
     best: dict[str, dict[str, Any]] = {}
     for a in doc["approaches"]:
         cur = best.get(a["family"])
-        if cur is None or a["metrics"]["accuracy"]["value"] > cur["metrics"]["accuracy"]["value"]:
+        if cur is None or _is_better(a, cur, name, larger):
             best[a["family"]] = a
     choice = doc["recommendation"]["choice"]
     rows = [
         (
             fam,
             a["name"],
-            iv(a["metrics"]["accuracy"]),
+            iv(a["metrics"].get(name)),
             a["n_test"],
-            iv(a["metrics"]["macro_f1"]),
+            *[iv(a["metrics"].get(other)) for other, _ in columns[1:]],
             num(a["latency_ms"]["p95"], ".1f"),
             usd(a["cost_per_1k_usd"]),
         )
         for fam, a in best.items()
     ]
-    head = ["family", "best approach", "accuracy [95% CI]", "n", "macro-F1 [95% CI]", "p95 ms"]
+    titles = [f"{title} [95% CI]" for _, title in columns]
+    head = ["family", "best approach", titles[0], "n", *titles[1:], "p95 ms"]
+    k = len(columns)
     return [
         h3("Measured evidence"),
         table(
             [*head, "$ per 1k"],
             rows,
-            numeric=(3, 5, 6),
+            numeric=(3, 3 + k, 4 + k),
             highlight=[i for i, r in enumerate(rows) if r[1] == choice],
             caption="The most accurate approach of each family on the test set.",
         ),
@@ -121,6 +149,7 @@ def recommendation_section(doc: Doc) -> dict[str, Any] | None:
 def approaches_section(doc: Doc) -> dict[str, Any] | None:
     vs_best = {c["b"]: c for c in doc.get("comparisons", [])}
     best = {c["a"] for c in doc.get("comparisons", [])}
+    columns = metric_columns(doc)
     rows, highlight = [], []
     for i, a in enumerate(doc["approaches"]):
         c = vs_best.get(a["name"])
@@ -136,8 +165,7 @@ def approaches_section(doc: Doc) -> dict[str, Any] | None:
                 a["family"],
                 a["n_train_labels"],
                 a["n_test"],
-                iv(a["metrics"]["accuracy"]),
-                iv(a["metrics"]["macro_f1"]),
+                *[iv(a["metrics"].get(name)) for name, _ in columns],
                 sig,
                 f"{num(lat['p50'], '.1f')} / {num(lat['p95'], '.1f')}",
                 num(a["throughput_per_s"], ".1f"),
@@ -146,19 +174,22 @@ def approaches_section(doc: Doc) -> dict[str, Any] | None:
                 a["parse_failures"],
             )
         )
-    head = ["approach", "family", "labels used", "n", "accuracy [95% CI]", "macro-F1 [95% CI]"]
-    head += ["p vs best (McNemar)", "p50 / p95 ms", "per s", "train s", "$ per 1k"]
+    head = ["approach", "family", "labels used", "n"]
+    head += [f"{title} [95% CI]" for _, title in columns]
+    test = paired_test_name(doc)
+    head += [f"p vs best ({test})", "p50 / p95 ms", "per s", "train s", "$ per 1k"]
     head += ["parse failures"]
     caption = (
-        "Accuracy and macro-F1 with 95% bootstrap intervals; n = test examples scored. "
-        "p: two-sided McNemar test against the most accurate approach on the examples both "
-        "scored (shared n). The recommended approach is highlighted."
+        f"{metrics_sentence(columns)} with 95% bootstrap intervals; n = test examples scored. "
+        f"p: two-sided {test} test against the {best_words(doc)} approach on the examples "
+        "both scored (shared n). The recommended approach is highlighted."
     )
+    k = len(columns)
     blocks = [
         table(
             head,
             rows,
-            numeric=(2, 3, 4, 5, 7, 8, 9, 10, 11),
+            numeric=(2, 3, *range(4, 4 + k), *range(5 + k, 10 + k)),
             highlight=highlight,
             caption=caption,
             tid="approaches",

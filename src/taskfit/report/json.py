@@ -15,6 +15,7 @@ from typing import Any
 from taskfit.jsonable import jsonable
 from taskfit.metrics.confusion import best_for_confusion, confusion_matrix
 from taskfit.metrics.prompting import is_derived
+from taskfit.tasks import get_task
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
 from taskfit.version import __version__
 
@@ -51,9 +52,8 @@ def _approach(m: ApproachMetrics, r: UnitResult) -> dict[str, Any]:
         "n_train_labels": m.n_train_labels,
         "n_test": m.n_test,
         "metrics": {
-            "accuracy": m.accuracy.to_json(),
-            "macro_f1": m.macro_f1.to_json(),
-            "per_class_f1": m.per_class_f1,
+            **{name: score.to_json() for name, score in m.scores.items()},
+            **({"per_class_f1": m.per_class_f1} if r.labels else {}),
         },
         "latency_ms": {"p50": m.latency_p50_ms, "p95": m.latency_p95_ms},
         "throughput_per_s": m.throughput_per_s,
@@ -104,13 +104,18 @@ def build_results(
     settings: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The results document; ``settings`` records what is needed to reproduce the run."""
-    return {
+    task = get_task(dataset.task)
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "taskfit_version": __version__,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
         "task": {
             "type": dataset.task,
+            "metrics": [
+                {"name": m.name, "title": m.title, "higher_is_better": m.higher_is_better}
+                for m in task.metrics
+            ],
             "labels": list(dataset.labels),
             "n_train": len(dataset.train),
             "n_test": len(dataset.test),
@@ -136,8 +141,10 @@ def build_results(
             "rule": dict(recommendation.rule),
         },
         "settings": dict(settings),
-        "confusion": _confusion(dataset, metrics, results),
     }
+    if task.applies("confusion"):
+        doc["confusion"] = _confusion(dataset, metrics, results)
+    return doc
 
 
 def add_sections(doc: dict[str, Any], **sections: Any) -> dict[str, Any]:

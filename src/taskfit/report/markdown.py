@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from taskfit.report.markdown_blocks import cell, heading
+from taskfit.report.columns import (
+    best_words,
+    headline,
+    metric_columns,
+    metrics_sentence,
+    paired_test_name,
+)
+from taskfit.report.markdown_blocks import cell, heading, iv
 from taskfit.report.markdown_prompting import prompting_lines
 from taskfit.report.markdown_sections import (
     cost_model_lines,
@@ -28,7 +36,7 @@ def render_summary(results: dict[str, Any]) -> str:
         f"# taskfit {kind} `{results['run_id']}`",
         "",
         f"Data: `{cell(task['source'])}` - {task['n_train']} train / {task['n_test']} test "
-        f"examples, {len(task['labels'])} labels (data hash `{task['data_hash'][:12]}`).",
+        f"examples{_labels_count(task)} (data hash `{task['data_hash'][:12]}`).",
         *heading(f"Recommendation: **{cell(rec['choice'])}**"),
         *[f"- {cell(r)}" for r in rec["reasons"]],
     ]
@@ -36,32 +44,55 @@ def render_summary(results: dict[str, Any]) -> str:
         lines += ["", f"*{cell(rule_text(rec.get('rule')))}*"]
     if rec.get("warnings"):
         lines += ["", "**Warnings**", "", *[f"- {cell(w)}" for w in rec["warnings"]]]
+    columns = metric_columns(results)
+    head = [
+        "approach",
+        "family",
+        "labels used",
+        "n",
+        *[f"{cell(title)} [95% CI]" for _, title in columns],
+        "p50 / p95 ms",
+        "per s",
+        "train s",
+        "$ per 1k",
+        "parse fails",
+    ]
+    align = ["---", "---", "---:", "---:", *["---"] * len(columns), "---", *["---:"] * 4]
     lines += [
         *heading("Approaches"),
-        "Accuracy and macro-F1 with 95% bootstrap intervals; n = test examples scored.",
+        f"{cell(metrics_sentence(columns))} with 95% bootstrap intervals; "
+        "n = test examples scored.",
         "",
-        "| approach | family | labels used | n | accuracy [95% CI] | macro-F1 [95% CI] "
-        "| p50 / p95 ms | per s | train s | $ per 1k | parse fails |",
-        "|---|---|---:|---:|---|---|---|---:|---:|---:|---:|",
+        _row(head),
+        f"|{'|'.join(align)}|",
     ]
     for a in results["approaches"]:
-        acc, f1 = a["metrics"]["accuracy"], a["metrics"]["macro_f1"]
         lines.append(
-            f"| {cell(a['name'])} | {a['family']} | {a['n_train_labels']} | {a['n_test']} "
-            f"| {acc['value']:.3f} [{acc['ci_low']:.3f}, {acc['ci_high']:.3f}] "
-            f"| {f1['value']:.3f} [{f1['ci_low']:.3f}, {f1['ci_high']:.3f}] "
-            f"| {a['latency_ms']['p50']:.1f} / {a['latency_ms']['p95']:.1f} "
-            f"| {a['throughput_per_s']:.1f} | {a['train_seconds']:.1f} "
-            f"| {a['cost_per_1k_usd']:.3g} | {a['parse_failures']} |"
+            _row(
+                [
+                    cell(a["name"]),
+                    a["family"],
+                    a["n_train_labels"],
+                    a["n_test"],
+                    *[_metric_cell(a["metrics"].get(name)) for name, _ in columns],
+                    f"{a['latency_ms']['p50']:.1f} / {a['latency_ms']['p95']:.1f}",
+                    f"{a['throughput_per_s']:.1f}",
+                    f"{a['train_seconds']:.1f}",
+                    f"{a['cost_per_1k_usd']:.3g}",
+                    a["parse_failures"],
+                ]
+            )
         )
     if results["comparisons"]:
+        metric = cell(headline(results)[1])
+        test = paired_test_name(results)
         lines += [
-            *heading("Against the most accurate: accuracy loss and McNemar"),
-            "Loss = accuracy points b gives up against a, with its paired 95% bootstrap "
+            *heading(f"Against the {best_words(results)}: {metric} loss and {test}"),
+            f"Loss = {metric} points b gives up against a, with its paired 95% bootstrap "
             "interval and the non-inferiority verdict at the run's tolerance; ~n = paired test "
             "examples that would settle an inconclusive one.",
             "",
-            "| a | b | loss, points [95% CI] | McNemar p | shared n |",
+            f"| a | b | loss, points [95% CI] | {test} p | shared n |",
             "|---|---|---|---:|---:|",
         ]
         for c in results["comparisons"]:
@@ -90,6 +121,27 @@ def render_summary(results: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _row(cells: Sequence[Any]) -> str:
+    """One table line of ``cells``, each already fit for a cell."""
+    return f"| {' | '.join(str(c) for c in cells)} |"
+
+
+def _metric_cell(d: Mapping[str, Any] | None) -> str:
+    """``value [ci_low, ci_high]``; the value alone when the interval has no bounds,
+    ``-`` when the approach has no value for the metric."""
+    if not d or d.get("value") is None:
+        return "-"
+    if d.get("ci_low") is None or d.get("ci_high") is None:
+        return f"{d['value']:.3f}"
+    return iv(d)
+
+
+def _labels_count(task: Mapping[str, Any]) -> str:
+    """``, 3 labels`` for a task with a label set; nothing for one without (generation)."""
+    labels = task.get("labels") or []
+    return f", {len(labels)} labels" if labels else ""
 
 
 def _advice_lines(advice: dict[str, Any] | None) -> list[str]:

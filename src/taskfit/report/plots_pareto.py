@@ -1,5 +1,6 @@
-"""The cost/quality figure: each approach's accuracy against its running cost, with the
-Pareto front of the cheaper-and-better ones (:func:`pareto_front`).
+"""The cost/quality figure: each approach's headline metric (accuracy for
+classification) against its running cost, with the Pareto front of the
+cheaper-and-better ones (:func:`pareto_front`).
 
 Conventions as in :mod:`taskfit.report.plots`.
 """
@@ -62,21 +63,27 @@ def plot_pareto(
     cost_model: Mapping[str, Any] | None,
     out_dir: Path,
     stem: str = "pareto",
+    *,
+    metric: tuple[str, str] = ("accuracy", "accuracy"),
+    higher_is_better: bool = True,
 ) -> list[Path]:
-    """Accuracy (with CI) against running cost per 1k predictions (log x).
+    """``metric`` (``(name, title)`` of a key of each approach's ``metrics``; accuracy by
+    default), with its CI, against running cost per 1k predictions (log x).
 
     Marker and colour by family; each point labelled with its name (and its one-off
     cost when ``cost_model`` is given); the Pareto front (cheaper-and-better) as a step
-    line. Zero costs are drawn at a floor below the cheapest paid approach, as the x
-    label says.
+    line, where better means lower when ``higher_is_better`` is false. Zero costs are
+    drawn at a floor below the cheapest paid approach, as the x label says. The y label
+    says "fraction" when every value and bound lies in [0, 1].
     """
+    key, title = metric
     rows = []
     for i, a in enumerate(approaches or []):
         where = f"approaches[{i}]"
         name = str(_req(a, "name", where))
         family = str(_req(a, "family", where))
-        acc = _req(_req(a, "metrics", where), "accuracy", f"{where}.metrics")
-        value, low, high = _interval(acc, f"{where}.metrics.accuracy")
+        score = _req(_req(a, "metrics", where), key, f"{where}.metrics")
+        value, low, high = _interval(score, f"{where}.metrics.{key}")
         cost = _req_num(a, "cost_per_1k_usd", where)
         if cost < 0 or not math.isfinite(cost):
             raise ValueError(f"{where}: 'cost_per_1k_usd' must be a finite cost >= 0, got {cost}")
@@ -92,7 +99,8 @@ def plot_pareto(
     paid = [r[2] for r in rows if r[2] > 0]
     floor = min(paid) / 10 if paid else 1e-4
     has_zero = any(r[2] == 0 for r in rows)
-    front = pareto_front([(r[0], r[2], r[3]) for r in rows])
+    sign = 1.0 if higher_is_better else -1.0
+    front = pareto_front([(r[0], r[2], sign * r[3]) for r in rows])
     by_name = {r[0]: r for r in rows}
 
     xs = [max(r[2], floor) for r in rows]
@@ -104,7 +112,9 @@ def plot_pareto(
         seen_families: set[str] = set()
         labels: list[tuple[float, float, str]] = []
         bars: list[tuple[float, float, float]] = []
-        for name, family, cost, value, low, high in sorted(rows, key=lambda r: (r[2], -r[3])):
+        for name, family, cost, value, low, high in sorted(
+            rows, key=lambda r: (r[2], -sign * r[3])
+        ):
             ci, marker = _FAMILY_STYLE.get(family, _OTHER_FAMILY_STYLE)
             x = max(cost, floor)
             yerr = [
@@ -149,10 +159,11 @@ def plot_pareto(
         xlabel = "running cost per 1k predictions (USD, log scale)"
         if has_zero:
             xlabel += f"\n$0 costs drawn at {_usd(floor)}"
+        scale = "fraction, " if all(0.0 <= y <= 1.0 for y in ys) else ""
         _set_labels(
             ax,
             xlabel,
-            "accuracy on the test set (fraction, CI bars)",
+            f"{title} on the test set ({scale}CI bars)",
             "Cost vs. quality" + (" (labels: one-off cost)" if one_off else ""),
         )
         _legend_outside(ax, order=[*_FAMILY_STYLE, *sorted(seen_families)])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from taskfit.metrics.confusion import OTHER, most_confused_labels
+from taskfit.report.columns import headline, higher_is_better
 from taskfit.report.plots import plot_curves, plot_distill, plot_pareto
 from taskfit.report.plots_common import (
     _colour,
@@ -272,7 +273,13 @@ def figures_for(
         ("learning curves", lambda: plot_curves(doc.get("curves") or {}, out_dir)),
         (
             "pareto",
-            lambda: plot_pareto(doc.get("approaches") or [], doc.get("cost_model"), out_dir),
+            lambda: plot_pareto(
+                doc.get("approaches") or [],
+                doc.get("cost_model"),
+                out_dir,
+                metric=headline(doc),
+                higher_is_better=higher_is_better(doc, headline(doc)[0]),
+            ),
         ),
         ("reliability", lambda: plot_reliability(doc.get("calibration"), out_dir)),
         ("confusion", lambda: plot_confusion(doc.get("confusion"), out_dir)),

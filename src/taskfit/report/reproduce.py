@@ -112,6 +112,8 @@ def _data(line: _Line, task: Mapping[str, Any], caveats: list[str]) -> None:
     """DATA, --test, the columns and --drop-empty of a run on the user's files."""
     cols = task.get("columns") or {}
     line.words.append(str(task.get("source", "")))
+    if task.get("type") not in (None, "classification"):
+        line.add("--task", task["type"])
     line.add("--text", cols.get("text"))
     line.add("--label", cols.get("label"))
     if cols.get("text_pair"):

@@ -1,5 +1,8 @@
 """Local executor: run units in order, serving finished ones from the store.
 
+Each unit not in the store runs through its approach's runner
+(:mod:`taskfit.run.runners`: prompted, learner, or the approach's own).
+
 Each finished unit is written to the store at once; every LLM call inside a unit is
 cached as it returns (:class:`~taskfit.run.llm_cache.CachingBackend`). A run killed at
 any moment and started again with the same plan repeats no finished call or unit.
@@ -14,14 +17,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from taskfit import approaches as registry
 from taskfit.backends import LLMBackend, make_backend, parse_spec
 from taskfit.learners.embed import Embedder
-from taskfit.run.budgets import budget_indices
 from taskfit.run.llm_cache import CachingBackend
-from taskfit.run.prompt_unit import prompt_total, run_prompt_unit
+from taskfit.run.runners import UnitEnv, runner_for
 from taskfit.run.store import Store
-from taskfit.types import Dataset, Example, Unit, UnitResult, canonical_hash
+from taskfit.types import Dataset, Unit, UnitResult
 
 __all__ = ["Executor", "ProgressHook", "RunStats"]
 
@@ -109,109 +110,11 @@ class Executor:
             # the key leaves out how the model is shown: a result stored under another
             # name (another set of LLMs to tell apart, an older version) takes this one's
             return cached if cached.name == unit.name else replace(cached, name=unit.name)
-        if registry.get(unit.approach).is_prompted:
-            backend = self.backend(unit.model)
-            self.hook.unit_started(unit, prompt_total(unit, backend, self.dataset))
-            result = run_prompt_unit(unit, backend, self.dataset, self.embedder, self.hook.advance)
-        else:
-            self.hook.unit_started(unit, len(unit.test_indices))
-            result = self._run_learner(unit)
+        env = UnitEnv(self.dataset, self.embedder, self.backend, self.hook.advance, self.fitted)
+        runner = runner_for(unit, self.dataset.task)
+        self.hook.unit_started(unit, runner.total(unit, env))
+        result = runner.run(unit, env)
         self.store.put_unit(unit.to_json(), result)
         self.stats.units_run += 1
         self.hook.unit_finished(unit, cached=False)
         return result
-
-    def _train_examples(self, unit: Unit) -> tuple[list[Example], list[str]]:
-        """The training examples a learner unit sees: all, or a seeded label budget."""
-        train = list(self.dataset.train)
-        budget = unit.param("budget")
-        if budget is None:
-            return train, []
-        idx, notes = budget_indices(
-            [e.label for e in train],
-            int(budget),
-            per_class=unit.param("budget_unit") == "per_class",
-            seed=unit.seed,
-            fixed=int(unit.param("fixed", 0)),
-        )
-        return [train[i] for i in idx], notes
-
-    def _fit(self, unit: Unit, train: Sequence[Example]) -> tuple[Any, float]:
-        """The fitted learner and its fit time, from the memo when already fitted."""
-        params = [p for p in unit.params if p[0] != "serving_latency"]
-        key = canonical_hash(
-            [unit.approach, unit.model, unit.seed, params, [[e.joined, e.label] for e in train]]
-        )
-        memo = self.fitted if self.fitted is not None else {}
-        if key not in memo:
-            approach = registry.get(unit.approach)
-            learner = approach.make_learner(**approach.learner_params(unit, self.embedder))
-            t0 = time.perf_counter()
-            learner.fit([e.joined for e in train], [e.label for e in train])
-            memo[key] = (learner, time.perf_counter() - t0)
-        return memo[key]
-
-    def _run_learner(self, unit: Unit) -> UnitResult:
-        train, notes = self._train_examples(unit)
-        learner, train_seconds = self._fit(unit, train)
-        test = [self.dataset.test[i] for i in unit.test_indices]
-        proba = learner.predict_proba([e.joined for e in test])
-        self.hook.advance(len(test))
-        classes = [str(c) for c in learner.classes_]
-        col = {c: j for j, c in enumerate(classes)}
-        probs = [
-            tuple(float(row[col[lab]]) if lab in col else 0.0 for lab in self.dataset.labels)
-            for row in proba
-        ]
-        preds = [classes[int(row.argmax())] for row in proba]
-        n_used = int(getattr(learner, "n_used_", len(train)))
-        if n_used < len(train):
-            reason = registry.get(unit.approach).sample_reason
-            notes.append(
-                f"trained on a seeded sample of {n_used} of {len(train)} examples"
-                + (f" ({reason(unit)})" if reason else "")
-            )
-        return UnitResult(
-            unit_key=unit.key,
-            name=unit.name,
-            family=unit.family,
-            model=unit.model,
-            labels=self.dataset.labels,
-            test_indices=unit.test_indices,
-            predictions=tuple(preds),
-            probabilities=tuple(probs),
-            latency_ms=tuple(
-                self._serving_latency(unit, learner, test)
-                if unit.param("serving_latency", True)
-                else ()
-            ),
-            n_train_labels=n_used,
-            train_seconds=train_seconds,
-            notes=tuple(notes),
-        )
-
-    def _serving_latency(self, unit: Unit, learner: Any, test: Sequence[Any]) -> list[float]:
-        """Per-example latency of single predictions on up to 32 test examples.
-
-        Measured one example at a time with the embedding cache bypassed, as a
-        deployed model would see requests (a learner encoding with the run's embedder,
-        its ``embedder`` attribute, gets an uncached twin); batch prediction above is
-        not timed.
-        """
-        sample = list(test[:32])
-        cached_embedder = getattr(learner, "embedder", None)
-        swap = cached_embedder is not None and (
-            cached_embedder is self.embedder or isinstance(cached_embedder, Embedder)
-        )
-        if swap:
-            learner.embedder = self.embedder.uncached()
-        out = []
-        try:
-            for ex in sample:
-                t0 = time.perf_counter()
-                learner.predict_proba([ex.joined])
-                out.append((time.perf_counter() - t0) * 1000)
-        finally:  # a memoised learner goes on predicting with the cached encoder
-            if swap:
-                learner.embedder = cached_embedder
-        return out

@@ -17,7 +17,7 @@ from taskfit import approaches as registry
 from taskfit.approaches.registry import computed_names
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
-from taskfit.types import Dataset, Unit
+from taskfit.types import Dataset, Example, Unit
 
 __all__ = [
     "DEFAULT_APPROACHES",
@@ -30,6 +30,7 @@ __all__ = [
     "parse_approaches",
     "plan_units",
     "prompt_unit",
+    "strata",
     "stratified_sample",
 ]
 
@@ -109,6 +110,12 @@ def stratified_sample(labels: Sequence[str], n: int | None, seed: int) -> tuple[
     return tuple(sorted(picked))
 
 
+def strata(examples: Sequence[Example], dataset: Dataset) -> list[str]:
+    """What samples of ``examples`` keep the proportions of: their labels when the data
+    has a label space, else nothing (one stratum: a seeded random sample)."""
+    return [e.target if dataset.labels else "" for e in examples]
+
+
 def _short(spec: LLMSpec) -> str:
     # the scripted test backend keeps its plain name: "zero-shot@fake", not "@fake-fake"
     return "fake" if spec.canonical == "fake" else spec.short
@@ -171,9 +178,8 @@ def model_names(specs: Sequence[LLMSpec]) -> dict[str, str]:
 
 def plan_units(dataset: Dataset, opts: PlanOptions) -> list[Unit]:
     """Every unit of a comparison, prompted approaches first (they share a backend)."""
-    test_labels = [ex.label for ex in dataset.test]
     all_idx = tuple(range(len(dataset.test)))
-    llm_idx = stratified_sample(test_labels, opts.max_test, opts.seed)
+    llm_idx = stratified_sample(strata(dataset.test, dataset), opts.max_test, opts.seed)
     chosen = [registry.get(a) for a in opts.approaches]
     units = [
         prompt_unit(a.name, spec, dataset, llm_idx, opts.seed, opts)

@@ -25,10 +25,11 @@ from taskfit.prompting.select import (
     dev_split,
     score_candidate,
 )
+from taskfit.run.runners import UnitEnv
 from taskfit.tasks import get_task
 from taskfit.types import Dataset, Example, Unit, UnitResult
 
-__all__ = ["prompt_total", "run_prompt_unit"]
+__all__ = ["PROMPTED", "PromptRunner", "prompt_total", "run_prompt_unit"]
 
 Progress = Callable[[int], None]
 
@@ -189,3 +190,17 @@ def _record(
         "requests": out.requests,
         "dev_requests": dev_requests,
     }
+
+
+class PromptRunner:
+    """The :class:`~taskfit.run.runners.UnitRunner` of prompted classification units."""
+
+    def total(self, unit: Unit, env: UnitEnv) -> int:
+        return prompt_total(unit, env.backend(unit.model), env.dataset)
+
+    def run(self, unit: Unit, env: UnitEnv) -> UnitResult:
+        backend = env.backend(unit.model)
+        return run_prompt_unit(unit, backend, env.dataset, env.embedder, env.progress)
+
+
+PROMPTED = PromptRunner()

@@ -27,6 +27,7 @@ __all__ = [
     "Metric",
     "TaskType",
     "get_task",
+    "metric_title",
     "register_task",
     "task_names",
 ]
@@ -75,3 +76,14 @@ def get_task(name: str) -> TaskType:
 def task_names() -> tuple[str, ...]:
     _load()
     return tuple(_TASKS)
+
+
+def metric_title(name: str) -> str:
+    """How metric ``name`` is shown ("macro_f1" -> "macro-F1"): its title in the first
+    registered task type that has it, else the name."""
+    _load()
+    for task in _TASKS.values():
+        for m in task.metrics:
+            if m.name == name:
+                return m.title
+    return name

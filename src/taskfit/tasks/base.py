@@ -75,6 +75,13 @@ class TaskType:
     prompt: Any  # the template class: .for_task(...) renders prompts, VARIANTS wordings
     variants: tuple[str, ...]  # prompt wordings the dev split chooses among
     parse: Callable[[str, Mapping[str, str]], str | None]  # answer text -> target or None
+    # Targets are labels of a fixed set: the loader checks classes and stratifies the
+    # split, results carry a label space and predictions carry label probabilities.
+    label_set: bool = True
+    # How a prompted unit of this task type runs, as "module:attr" naming a
+    # taskfit.run.runners.UnitRunner (resolved where it is used: the run layer is above
+    # this one). An approach may bring its own (Approach.runner).
+    prompt_runner: str = "taskfit.run.prompt_unit:PROMPTED"
 
     def __post_init__(self) -> None:
         if not self.metrics:

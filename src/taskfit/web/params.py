@@ -2,8 +2,8 @@
 
 The checks are the command line's: the options go through
 :class:`taskfit.workflows.compare.CompareOptions` and the data through
-:func:`taskfit.data.load.load_dataset`, so a bad column or a bad option is refused with
-the same one-line message, at once, rather than in the worker.
+:func:`taskfit.workflows.context.load_source`, so a bad column, task type or option is
+refused with the same one-line message, at once, rather than in the worker.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from taskfit.config import CompareOptions, TrustOptions, build
+from taskfit.config import CompareOptions, TrustOptions, build, split_options
 from taskfit.errors import TaskfitError, UsageError
 from taskfit.web.jobs import JobBoard, Upload
 from taskfit.web.uploads import UPLOAD_ID
@@ -36,6 +36,7 @@ class JobParams:
     shots: int = 8
     seed: int = 0
     trust: tuple[str, ...] = ()
+    task: str = "classification"  # the form has no field for it: a job given one keeps it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +102,7 @@ def parse_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> J
         shots=_int(form, "shots", 8, "shots") or 0,
         seed=_int(form, "seed", 0, "seed") or 0,
         trust=trust,
+        task=(form.get("task") or "").strip() or "classification",
     )
 
 
@@ -124,6 +126,7 @@ def compare_kwargs(
         "text_pair": p.text_pair,
         "test": str(test.path) if test else None,
         "test_size": p.test_size,
+        "task": p.task,
         "llms": p.llms,
         "approaches": p.approaches or None,
         "shots": p.shots,
@@ -141,14 +144,13 @@ def compare_kwargs(
 def check(p: JobParams, board: JobBoard, home: str) -> None:
     """Refuse what the worker would refuse: bad options, unknown columns, bad rows."""
     from taskfit.workflows.compare import validate_options
-    from taskfit.workflows.inputs import load_dataset
+    from taskfit.workflows.context import load_source
 
     kwargs, _ = compare_kwargs(p, board, home)
     data = kwargs.pop("data")
-    load = {k: kwargs.pop(k) for k in ("text", "label", "text_pair", "test", "test_size")}
-    opts = build(CompareOptions, kwargs)
+    source, opts = split_options(CompareOptions, None, kwargs)
     validate_options(opts)
-    load_dataset(data, seed=p.seed, **load)
+    load_source(data, source, seed=p.seed)
 
 
 def check_message(p: JobParams, board: JobBoard, home: str) -> str | None:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from taskfit.advise.card import TaskCard, load_card
 from taskfit.advise.flows import FACTS
-from taskfit.approaches import defaults, needs_of
+from taskfit.approaches import defaults, for_task, needs_of
 from taskfit.backends import LLMSpec
 from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, merge, split_options
-from taskfit.data import load_dataset, load_demo, load_examples
+from taskfit.data import load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import resolve_encoder
 from taskfit.report.json import add_sections, set_recommendation
@@ -41,7 +41,7 @@ from taskfit.types import (
     UnitResult,
 )
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
-from taskfit.workflows.context import RunContext, prices_for, record
+from taskfit.workflows.context import RunContext, load_source, prices_for, record
 from taskfit.workflows.profile import profile_dataset
 from taskfit.workflows.scoring import score_headline
 
@@ -95,12 +95,15 @@ class CompareResult:
                     "model": m.model,
                     "n_train_labels": m.n_train_labels,
                     "n_test": m.n_test,
-                    "accuracy": m.accuracy.value,
-                    "accuracy_ci_low": m.accuracy.ci_low,
-                    "accuracy_ci_high": m.accuracy.ci_high,
-                    "macro_f1": m.macro_f1.value,
-                    "macro_f1_ci_low": m.macro_f1.ci_low,
-                    "macro_f1_ci_high": m.macro_f1.ci_high,
+                    **{
+                        f"{name}{part}": value
+                        for name, s in m.scores.items()
+                        for part, value in (
+                            ("", s.value),
+                            ("_ci_low", s.ci_low),
+                            ("_ci_high", s.ci_high),
+                        )
+                    },
                     "latency_p50_ms": m.latency_p50_ms,
                     "latency_p95_ms": m.latency_p95_ms,
                     "throughput_per_s": m.throughput_per_s,
@@ -126,7 +129,7 @@ def compare(
     :class:`~taskfit.config.CompareOptions` field, which update ``settings`` if given."""
     source, opts = split_options(CompareOptions, settings, options)
     validate_options(opts)  # before loading: a typo in a flag should not wait for a big file
-    dataset = load_dataset(data, **asdict(source), seed=opts.seed, group=opts.trust.group_col)
+    dataset = load_source(data, source, seed=opts.seed, group=opts.trust.group_col)
     ood = load_ood(opts.trust, source.text, source.label, source.text_pair, source.drop_empty)
     return compare_dataset(dataset, opts, hook=hook, ood_examples=ood)
 
@@ -219,6 +222,7 @@ def compare_dataset(
     if from_advice:
         # The advice names the approaches that test its prior; the user's list wins.
         approaches = tuple(a for a in advice.approaches if a in approaches)
+    approaches = for_task(approaches, dataset.task, named=opts.approaches is not None)
     if "llm" not in needs_of(approaches):
         llms = ()
     plan = plan_options(

@@ -23,14 +23,16 @@ from typing import Any, TypeVar
 
 from taskfit.backends import LLMSpec, make_backend
 from taskfit.backends.options import options_for
-from taskfit.config import RunOptions, split_options
+from taskfit.config import DataSource, RunOptions, split_options
 from taskfit.data import load_dataset
+from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder
 from taskfit.metrics import DEFAULT_PRICES, load_price_file
 from taskfit.report import render_summary
 from taskfit.report.json import set_plots
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.store import Store, default_home
+from taskfit.tasks import TaskType, get_task, task_names
 from taskfit.types import Dataset, canonical_hash
 from taskfit.version import __version__
 
@@ -40,10 +42,12 @@ R = TypeVar("R")
 __all__ = [
     "RunContext",
     "SweepResult",
+    "load_source",
     "package_versions",
     "prices_for",
     "record",
     "run_on_file",
+    "task_type",
     "write_atomic",
 ]
 
@@ -91,8 +95,31 @@ def run_on_file(
     source's fields too), ``check`` them before reading the file, load it, ``run``."""
     source, opts = split_options(cls, settings, options)
     check(opts)  # before loading: a typo in a flag should not wait for a big file
-    dataset = load_dataset(data, **asdict(source), seed=getattr(opts, "seed", 0))
+    dataset = load_source(data, source, seed=getattr(opts, "seed", 0))
     return run(dataset, opts, hook=hook)
+
+
+def load_source(
+    data: str | os.PathLike[str],
+    source: DataSource,
+    *,
+    seed: int,
+    group: str | None = None,
+) -> Dataset:
+    """Load ``data`` as ``source`` says, checked and split as its task type wants (labels
+    of a fixed set: class checks and a stratified split; other targets: a random split)."""
+    label_set = task_type(source.task).label_set
+    return load_dataset(data, **asdict(source), seed=seed, group=group, label_set=label_set)
+
+
+def task_type(name: str) -> TaskType:
+    """The task type ``name`` given as ``--task`` (an unknown one is a usage error naming
+    the flag and the task types)."""
+    if name not in task_names():
+        raise UsageError(
+            f"--task: unknown task type {name!r}; task types: {', '.join(task_names())}"
+        )
+    return get_task(name)
 
 
 def record(opts: Any, own: Sequence[str], dataset: Dataset, **extra: Any) -> dict[str, Any]:

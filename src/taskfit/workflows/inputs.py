@@ -4,9 +4,9 @@ The front ends import only :mod:`taskfit.config`, :mod:`taskfit.workflows` and
 :mod:`taskfit.report`; this module gathers, from the layers below, the few pieces they
 need to talk to a user: parsers of what was typed (approach lists, budgets, perturbation
 kinds, ``--set`` answers, LLM specs), redaction for showing it back, data reading for
-previews and checks, the approach registry (names, defaults, help), the store and its
-home folder (runs, jobs), the progress-hook protocol, and the advice's parts that
-``taskfit advise`` drives interactively.
+previews and checks, the approach registry (names, defaults, help), the task types'
+names, the store and its home folder (runs, jobs), the progress-hook protocol, and the
+advice's parts that ``taskfit advise`` drives interactively.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from taskfit.run.execute import ProgressHook
     from taskfit.run.plan import parse_approaches
     from taskfit.run.store import Store, default_home
+    from taskfit.tasks import task_names
 
 # Imported on first use (PEP 562), so `taskfit --help` does not load pandas, scikit-learn
 # and the advice for a command that needs none of them.
@@ -56,6 +57,7 @@ _WHERE = {
     "parse_approaches": "taskfit.run.plan",
     "Store": "taskfit.run.store",
     "default_home": "taskfit.run.store",
+    "task_names": "taskfit.tasks",
 }
 
 
@@ -93,4 +95,5 @@ __all__ = [
     "read_table",
     "redact_text",
     "redact_url",
+    "task_names",
 ]

@@ -19,14 +19,15 @@ from typing import Any
 from taskfit.backends import LLMSpec, make_backend, parse_spec
 from taskfit.backends.base import LLMBackend
 from taskfit.backends.options import options_for
-from taskfit.config import ProfileOptions
-from taskfit.data import demo_paths, load_dataset, load_demo, load_examples
+from taskfit.config import DataSource, ProfileOptions, build
+from taskfit.data import demo_paths, load_demo, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
 from taskfit.profile import build_profile
 from taskfit.run.llm_cache import CachingBackend
 from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, Example, Profile
+from taskfit.workflows.context import load_source, task_type
 
 __all__ = ["ProfileOptions", "load_for_profile", "profile_dataset", "write_json"]
 
@@ -45,26 +46,31 @@ def load_for_profile(
     test_size: float = 0.3,
     seed: int = 0,
     drop_empty: bool = False,
+    task: str = "classification",
     ood_test: str | os.PathLike[str] | None = None,
     unlabeled: str | os.PathLike[str] | None = None,
 ) -> tuple[Dataset, tuple[Example, ...], tuple[str, ...]]:
-    """(dataset, OOD test examples, unlabeled texts). ``data=None`` means the demo data,
-    with its bundled OOD test set."""
+    """(dataset, OOD test examples, unlabeled texts). ``data=None`` means the demo data
+    (classification), with its bundled OOD test set. ``label`` names the target column of
+    the task type ``task``."""
     if data is None:
+        if task_type(task).name != "classification":
+            raise UsageError(f"--task {task}: the demo data is classification; drop --task")
         demo_ood = load_examples(demo_paths()["ood_test"], text="text", label="intent")
         return load_demo(seed=seed), demo_ood, ()
     if text is None or label is None:
         raise UsageError("--text and --label are required")
-    dataset = load_dataset(
-        data,
+    source = build(
+        DataSource,
         text=text,
         label=label,
         text_pair=text_pair,
         test=test,
         test_size=test_size,
-        seed=seed,
         drop_empty=drop_empty,
+        task=task,
     )
+    dataset = load_source(data, source, seed=seed)
     ood: tuple[Example, ...] = ()
     if ood_test is not None:
         ood = load_examples(

@@ -84,9 +84,8 @@ def _without_ties(
     """
     by_name = {m.name: m for m in metrics}
 
-    def score(name: str) -> tuple[float, float]:
-        m = by_name[name]
-        return m.accuracy.value, m.macro_f1.value
+    def score(name: str) -> tuple[float, ...]:
+        return tuple(s.value for s in by_name[name].scores.values())
 
     ties = {
         c.result.name
@@ -127,12 +126,13 @@ def score_headline(
     onto one label); the recommendation warns about each collapse.
     """
     seed, usd_per_hour = opts.seed, opts.usd_per_hour
-    prompting = get_task(dataset.task).applies("prompting")
+    prompting = get_task(dataset.task).applies("prompting")  # label-prior corrections
     raw = list(results)
     corrected = derive_corrections(raw) if prompting else []
     results = [*raw, *(c.result for c in corrected)]
     by_name: dict[str, UnitResult] = {r.name: r for r in results}
-    y_true = {r.name: [dataset.test[i].label for i in r.test_indices] for r in results}
+    task = get_task(dataset.task)
+    y_true = {r.name: [dataset.test[i].target for i in r.test_indices] for r in results}
     used_prices: dict[str, tuple[float, float]] = {}
     metrics = []
     for r in results:
@@ -148,6 +148,7 @@ def score_headline(
                 price_in_per_1m=price[0] if price else None,
                 price_out_per_1m=price[1] if price else None,
                 seed=seed,
+                metrics=[m.name for m in task.metrics],
             )
         )
     assumptions = CostAssumptions(
