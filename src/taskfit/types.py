@@ -441,6 +441,11 @@ class Profile:
     n_unlabeled: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # section -> wall seconds
     notes: tuple[str, ...] = ()
+    task: str = "classification"  # the data's task type
+    # Free-text targets (taskfit.profile.targets): lengths of the references/answers are
+    # in ``lengths`` (units "target words", "<model> target tokens"); the share of inputs
+    # that combine two or more quantities (multi-step arithmetic), None when not measured.
+    multi_quantity_share: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

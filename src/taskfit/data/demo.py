@@ -1,8 +1,17 @@
-"""The bundled demo data behind ``taskfit demo``: small intent-classification CSVs.
+"""The bundled demo data behind ``taskfit demo``: small CSVs for each demo task.
 
-They ship inside the package (``taskfit/data/demo/``, columns ``text,intent``) so the demo
-runs with no download and no user file: ``train.csv`` and ``test.csv`` for the
-comparison, ``ood_test.csv`` for the out-of-distribution check.
+They ship inside the package (``taskfit/data/demo/``) so the demo runs with no download
+and no user file:
+
+- ``classification`` (columns ``text,intent``): ``train.csv`` and ``test.csv`` for the
+  comparison, ``ood_test.csv`` for the out-of-distribution check.
+- ``generation`` (``generation/{train,test}.csv``, columns ``attributes,description``):
+  product attributes -> a one-sentence description.
+- ``reasoning`` (``reasoning/{train,test}.csv``, columns ``question,rationale,answer``):
+  arithmetic word problems -> the numeric answer; the worked ``rationale`` stays in the
+  file and is not loaded here.
+
+The generation and reasoning files are written by :mod:`taskfit.data.demo_tasks`.
 """
 
 from __future__ import annotations
@@ -11,36 +20,81 @@ from importlib.resources import files
 from pathlib import Path
 
 from taskfit.data.load import load_dataset
-from taskfit.errors import DataError
+from taskfit.errors import DataError, UsageError
 from taskfit.types import Dataset
 
-__all__ = ["DEMO_LABEL", "DEMO_TEXT", "demo_paths", "load_demo"]
+__all__ = ["DEMO_COLUMNS", "DEMO_LABEL", "DEMO_TASKS", "DEMO_TEXT", "demo_paths", "load_demo"]
 
 DEMO_TEXT = "text"
 DEMO_LABEL = "intent"
-_FILES = {"train": "train.csv", "test": "test.csv", "ood_test": "ood_test.csv"}
+
+# task -> (text column, target column) of its demo files
+DEMO_COLUMNS: dict[str, tuple[str, str]] = {
+    "classification": (DEMO_TEXT, DEMO_LABEL),
+    "generation": ("attributes", "description"),
+    "reasoning": ("question", "answer"),
+}
+DEMO_TASKS = tuple(DEMO_COLUMNS)
+
+# task -> (subfolder of taskfit/data/demo, split -> file name)
+_FILES: dict[str, tuple[str, dict[str, str]]] = {
+    "classification": (
+        "",
+        {"train": "train.csv", "test": "test.csv", "ood_test": "ood_test.csv"},
+    ),
+    "generation": ("generation", {"train": "train.csv", "test": "test.csv"}),
+    "reasoning": ("reasoning", {"train": "train.csv", "test": "test.csv"}),
+}
 
 
-def demo_paths() -> dict[str, Path]:
-    """Paths of the bundled demo files, keyed ``train``, ``test`` and ``ood_test``.
+def _check_task(task: str) -> None:
+    if task not in DEMO_COLUMNS:
+        raise UsageError(f"no demo data for task {task!r}; demo tasks: {', '.join(DEMO_TASKS)}")
+
+
+def demo_paths(task: str = "classification") -> dict[str, Path]:
+    """Paths of the bundled demo files of ``task``.
+
+    Classification has ``train``, ``test`` and ``ood_test``; generation and reasoning
+    have ``train`` and ``test``.
 
     >>> sorted(demo_paths())
     ['ood_test', 'test', 'train']
+    >>> sorted(demo_paths("reasoning"))
+    ['test', 'train']
     """
+    _check_task(task)
+    folder, names = _FILES[task]
     root = Path(str(files("taskfit") / "data" / "demo"))
-    return {key: root / name for key, name in _FILES.items()}
+    if folder:
+        root = root / folder
+    return {key: root / name for key, name in names.items()}
 
 
-def load_demo(seed: int = 0) -> Dataset:
-    """Load the demo train/test files as a :class:`Dataset`.
+def load_demo(seed: int = 0, task: str = "classification") -> Dataset:
+    """Load the demo train/test files of ``task`` as a :class:`Dataset`.
 
     >>> load_demo().label_col
     'intent'
+    >>> load_demo(task="generation").labels
+    ()
     """
-    paths = demo_paths()
+    paths = demo_paths(task)
     for path in (paths["train"], paths["test"]):
         if not path.is_file():
             raise DataError("bundled demo data is missing; reinstall taskfit", file=str(path))
+    text, target = DEMO_COLUMNS[task]
+    if task == "classification":
+        return load_dataset(
+            paths["train"], text=text, label=target, test=paths["test"], seed=seed, demo=True
+        )
     return load_dataset(
-        paths["train"], text=DEMO_TEXT, label=DEMO_LABEL, test=paths["test"], seed=seed, demo=True
+        paths["train"],
+        text=text,
+        label=target,
+        test=paths["test"],
+        seed=seed,
+        demo=True,
+        task=task,
+        label_set=False,
     )

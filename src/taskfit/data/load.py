@@ -277,8 +277,7 @@ def load_dataset(
         columns["group"] = group
     source, test_source = str(path), None if test is None else str(test)
     if demo:
-        source = f"demo:{Path(path).name}"
-        test_source = None if test is None else f"demo:{Path(test).name}"
+        source, test_source = _demo_name(path), None if test is None else _demo_name(test)
         notes.append("bundled demo data")
     return Dataset(
         train=train,
@@ -293,6 +292,14 @@ def load_dataset(
         notes=tuple(notes),
         task=task,
     )
+
+
+def _demo_name(path: PathLike) -> str:
+    """``demo:train.csv`` for the classification demo, ``demo:<task>/train.csv`` for the
+    demos of other task types (in a subfolder of the demo folder)."""
+    p = Path(path)
+    folder = "" if p.parent.name == "demo" else f"{p.parent.name}/"
+    return f"demo:{folder}{p.name}"
 
 
 def load_examples(

@@ -20,9 +20,11 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
+from taskfit.tasks.scores import PER_EXAMPLE, correct
 from taskfit.types import Interval
 
 __all__ = [
+    "CORPUS",
     "METRICS",
     "PER_EXAMPLE",
     "MetricName",
@@ -148,7 +150,7 @@ def bootstrap_interval(
     parts: list[np.ndarray] = []
 
     if metric == "accuracy":
-        return mean_interval(_correct(y_true, y_pred), n_boot=n_boot, alpha=alpha, seed=seed)
+        return mean_interval(correct(y_true, y_pred), n_boot=n_boot, alpha=alpha, seed=seed)
     if metric == "macro_f1":
         value = macro_f1(y_true, y_pred, labels)
         classes, t, p, averaged = _encode(y_true, y_pred, labels)
@@ -173,13 +175,6 @@ def bootstrap_interval(
 def _percentile_interval(value: float, samples: np.ndarray, alpha: float) -> Interval:
     low, high = np.percentile(samples, [100.0 * alpha / 2, 100.0 * (1.0 - alpha / 2)])
     return Interval(value=value, ci_low=min(float(low), value), ci_high=max(float(high), value))
-
-
-def _correct(y_true: Sequence[str], y_pred: Sequence[str]) -> np.ndarray:
-    _check_aligned(y_true, y_pred)
-    return np.fromiter(
-        (a == b for a, b in zip(y_true, y_pred, strict=True)), dtype=np.float64, count=len(y_true)
-    )
 
 
 def mean_interval(
@@ -275,9 +270,13 @@ METRICS: dict[str, PointMetric] = {
     "accuracy": accuracy,
     "macro_f1": macro_f1,
 }
-PER_EXAMPLE: dict[str, ExampleMetric] = {
-    "accuracy": _correct,
-}
+# Corpus metrics scored from summed per-example statistics (BLEU, chrF): the statistics
+# of each example (one row each) and the score of their column sums. Their intervals
+# resample the rows, which is exact and far faster than scoring resampled texts.
+CORPUS: dict[
+    str,
+    tuple[Callable[[Sequence[str], Sequence[str]], np.ndarray], Callable[[np.ndarray], float]],
+] = {}
 
 
 def register_metric(
@@ -288,7 +287,7 @@ def register_metric(
     if name in METRICS and METRICS[name] is not point:
         raise ValueError(f"metric {name!r} is implemented already")
     METRICS[name] = point
-    if per_example is not None:
+    if per_example is not None and PER_EXAMPLE.get(name) is not per_example:
         PER_EXAMPLE[name] = per_example
 
 
@@ -301,6 +300,19 @@ def per_example_scores(name: str, y_true: Sequence[str], y_pred: Sequence[str]) 
         )
     _check_aligned(y_true, y_pred)
     return np.asarray(PER_EXAMPLE[name](y_true, y_pred), dtype=np.float64)
+
+
+def _corpus_interval(
+    name: str, y_true: Sequence[str], y_pred: Sequence[str], *, n_boot: int, seed: int
+) -> Interval:
+    _check_aligned(y_true, y_pred)
+    stats_of, score = CORPUS[name]
+    stats = stats_of(y_true, y_pred)
+    value = score(stats.sum(axis=0))
+    rng = np.random.default_rng(seed)
+    n = len(stats)
+    boots = np.array([score(stats[rng.integers(0, n, size=n)].sum(axis=0)) for _ in range(n_boot)])
+    return _percentile_interval(value, boots, 0.05)
 
 
 def metric_interval(
@@ -317,6 +329,8 @@ def metric_interval(
         return bootstrap_interval(y_true, y_pred, name, labels=labels, n_boot=n_boot, seed=seed)  # type: ignore[arg-type]
     if name in PER_EXAMPLE:
         return mean_interval(per_example_scores(name, y_true, y_pred), n_boot=n_boot, seed=seed)
+    if name in CORPUS:
+        return _corpus_interval(name, y_true, y_pred, n_boot=n_boot, seed=seed)
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; implemented: {', '.join(METRICS)}")
     return bootstrap_interval(y_true, y_pred, METRICS[name], n_boot=n_boot, seed=seed)

@@ -1,6 +1,7 @@
 """Task types: what an example is, how it is prompted and parsed, how it is scored.
 
-Classification (single label, one text or a text pair) is the built-in task type. Another
+Classification (single label, one text or a text pair), generation (a free text scored
+against a reference) and reasoning (a short final answer, exact match) are built in. Another
 package adds one with an entry point of the group ``taskfit.tasks`` that loads a
 :class:`TaskType`::
 
@@ -43,8 +44,11 @@ def _load() -> None:
         return
     _loaded = True
     from taskfit.tasks.classification import CLASSIFICATION
+    from taskfit.tasks.generation import GENERATION
+    from taskfit.tasks.reasoning import REASONING
 
-    _TASKS.setdefault(CLASSIFICATION.name, CLASSIFICATION)
+    for builtin in (CLASSIFICATION, GENERATION, REASONING):
+        _TASKS.setdefault(builtin.name, builtin)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             task = ep.load()

@@ -13,7 +13,7 @@ measure that does not apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ SECTIONS = (
     "groups",
     "curves",
     "distill",
+    "outputs",  # free-text outputs shown beside their references
+    "self_consistency",  # exact match and cost per correct answer as k samples grow
 )
 # What the profile can measure (taskfit.profile.build_profile's sections).
 PROFILE_MEASURES = (
@@ -47,6 +49,7 @@ PROFILE_MEASURES = (
     "shift",
     "label_errors",
     "domain_fit",
+    "output_lengths",  # lengths of the targets (references, answers)
 )
 
 
@@ -82,6 +85,9 @@ class TaskType:
     # taskfit.run.runners.UnitRunner (resolved where it is used: the run layer is above
     # this one). An approach may bring its own (Approach.runner).
     prompt_runner: str = "taskfit.run.prompt_unit:PROMPTED"
+    # A check of the training targets: what is wrong with them in one sentence (the loader
+    # adds the file and column), or None when they fit the task type.
+    check_targets: Callable[[Sequence[str]], str | None] | None = None
 
     def __post_init__(self) -> None:
         if not self.metrics:
