@@ -174,6 +174,9 @@ class RunOptions:
     # Prompt selection for prompted approaches (see taskfit.prompting.select).
     prompt_format: str = "auto"
     dev_size: int = DEFAULT_DEV_SIZE
+    # Self-consistency (reasoning): chains sampled per question and their temperature.
+    samples: int = 5
+    temperature: float = 0.7
     max_test: int | None = None
     seed: int = 0
     encoder: str = "minilm"
@@ -192,6 +195,9 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         _at_least(self.shots, 1, "--shots")
+        _at_least(self.samples, 1, "--samples")
+        if not 0 <= self.temperature <= 2:
+            raise UsageError(f"--temperature must be between 0 and 2, got {self.temperature:g}")
         if self.dev_size < 0:
             raise UsageError(f"--dev-size must be 0 or more, got {self.dev_size}")
         if not 0 <= self.max_accuracy_loss <= 100:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.conformance.fakes import KEYWORDS, FakeEmbedder, tiny_dataset
+from tests.conformance.fakes import KEYWORDS, FakeEmbedder, tiny_for
 
 from taskfit import approaches
 from taskfit.backends import parse_spec
@@ -51,11 +51,16 @@ def check_described(name: str) -> None:
     if a.is_prompted:
         assert "llm" in a.needs and a.demos in approaches.DEMOS and a.learner is None
         assert a.uses_encoder == (a.demos == "knn" or "encoder" in a.needs)
+    elif a.runner is not None:  # its own runner: it runs units, no learner needed
+        from taskfit.run.runners import UnitRunner, runner_for
+
+        unit = plan_units(tiny_for(name), _opts(name))[0]
+        assert isinstance(runner_for(unit, tiny_for(name).task), UnitRunner)
     else:
         cls = a.learner_class()
         assert callable(cls)
         if inspect.isclass(cls):  # every constructor argument the registry passes exists
-            unit = plan_units(tiny_dataset(), _opts(name))[0]
+            unit = plan_units(tiny_for(name), _opts(name))[0]
             sig = inspect.signature(cls.__init__)
             for p in a.learner_params(unit, FakeEmbedder()):
                 assert p in sig.parameters, f"{name}: {cls.__name__} takes no {p!r}"
@@ -128,15 +133,19 @@ def check_run(name: str, tiny: Dataset, tmp_path: Path) -> None:
         unit.model,
     )
     assert res.labels == tiny.labels and res.test_indices == unit.test_indices
-    assert len(res.predictions) == len(res.probabilities) == n
-    assert set(res.predictions) <= set(tiny.labels)
+    assert len(res.predictions) == n
     probs = np.asarray(res.probabilities)
-    assert probs.shape == (n, len(tiny.labels))
-    assert (probs >= 0).all() and np.allclose(probs.sum(axis=1), 1.0, atol=1e-6)
-    for pred, row in zip(res.predictions, probs, strict=True):
-        assert row[tiny.labels.index(pred)] == pytest.approx(row.max())  # the argmax
+    if tiny.labels:  # label probabilities whose argmax is the prediction
+        assert len(res.probabilities) == n and set(res.predictions) <= set(tiny.labels)
+        assert probs.shape == (n, len(tiny.labels))
+        assert (probs >= 0).all() and np.allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+        for pred, row in zip(res.predictions, probs, strict=True):
+            assert row[tiny.labels.index(pred)] == pytest.approx(row.max())  # the argmax
+    else:  # free text: strings, no label space
+        assert res.probabilities == () and all(isinstance(p, str) for p in res.predictions)
     assert 0 < len(res.latency_ms) <= n and min(res.latency_ms) >= 0
-    assert 0 < res.n_train_labels <= len(tiny.train) and res.train_seconds >= 0
+    assert 0 <= res.n_train_labels <= len(tiny.train) and res.train_seconds >= 0
+    assert res.n_train_labels > 0 or approaches.get(name).demos == "none"
     if approaches.get(name).is_prompted:
         assert res.prompting["format"] in ("completion", "chat")
     assert UnitResult.from_json(json.loads(json.dumps(res.to_json()))) == res
@@ -148,12 +157,13 @@ def check_run(name: str, tiny: Dataset, tmp_path: Path) -> None:
     # deterministic: a fresh store gives the same predictions
     fresh, _ = _run(unit, tiny, tmp_path / "b")
     assert fresh.predictions == res.predictions
-    assert np.allclose(np.asarray(fresh.probabilities), probs, atol=1e-4)
+    if tiny.labels:
+        assert np.allclose(np.asarray(fresh.probabilities), probs, atol=1e-4)
 
 
 def check_approach(name: str, home: Path) -> None:
     """Every check on ``name``; ``home`` is an empty folder for the stores."""
-    ds = tiny_dataset()
+    ds = tiny_for(name)
     check_described(name)
     check_planning(name, ds)
     check_curve_planning(name, ds)

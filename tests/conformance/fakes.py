@@ -34,8 +34,12 @@ WORDS = {
 KEYWORDS = {f" {label}": list(words) for label, words in WORDS.items()}
 
 
-def tiny_dataset(n_train: int = 8, n_test: int = 3) -> Dataset:
-    """Three intents, ``n_train`` training and ``n_test`` test examples each."""
+def tiny_dataset(n_train: int = 8, n_test: int = 3, task: str = "classification") -> Dataset:
+    """Three intents, ``n_train`` training and ``n_test`` test examples each; for the
+    free-text task types as many sums to answer (reasoning) or attribute lists to describe
+    (generation)."""
+    if task != "classification":
+        return _tiny_text(3 * n_train, 3 * n_test, task)
     train, test = [], []
     for label, w in sorted(WORDS.items()):
         for i in range(n_train):
@@ -45,6 +49,37 @@ def tiny_dataset(n_train: int = 8, n_test: int = 3) -> Dataset:
     return Dataset(
         tuple(train), tuple(test), tuple(sorted(WORDS)), "tiny-data", "tiny", "text", "label"
     )
+
+
+def _tiny_text(n_train: int, n_test: int, task: str) -> Dataset:
+    colours = ("red", "blue", "green", "black")
+    rows = []
+    for i in range(n_train + n_test):
+        if task == "reasoning":
+            rows.append(Example(f"What is {i} plus {i % 5 + 2}?", str(i + i % 5 + 2)))
+        else:
+            c = colours[i % 4]
+            rows.append(Example(f"name: Lamp {i} | colour: {c}", f"Lamp {i} is {c}."))
+    return Dataset(
+        tuple(rows[:n_train]),
+        tuple(rows[n_train:]),
+        (),
+        f"tiny-{task}",
+        "tiny",
+        "text",
+        "target",
+        task=task,
+    )
+
+
+def tiny_for(approach: str) -> Dataset:
+    """The tiny dataset of the first task type ``approach`` supports (classification
+    first)."""
+    from taskfit import approaches
+
+    tasks = approaches.get(approach).tasks
+    task = next(t for t in ("classification", "reasoning", "generation") if t in tasks)
+    return tiny_dataset(task=task)
 
 
 class _HashingModel:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from tests.conformance import checks
+from tests.conformance.fakes import tiny_for
 
 from taskfit import approaches
-from taskfit.types import Dataset
 
 ALL = approaches.names()
 
@@ -26,15 +26,15 @@ def test_approach_is_described(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_planning_gives_units_of_its_family(name: str, tiny: Dataset) -> None:
-    checks.check_planning(name, tiny)
+def test_planning_gives_units_of_its_family(name: str) -> None:
+    checks.check_planning(name, tiny_for(name))
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_curve_planning(name: str, tiny: Dataset) -> None:
-    checks.check_curve_planning(name, tiny)
+def test_curve_planning(name: str) -> None:
+    checks.check_curve_planning(name, tiny_for(name))
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_unit_runs_to_a_well_formed_result(name: str, tiny: Dataset, tmp_path: Path) -> None:
-    checks.check_run(name, tiny, tmp_path)
+def test_unit_runs_to_a_well_formed_result(name: str, tmp_path: Path) -> None:
+    checks.check_run(name, tiny_for(name), tmp_path)

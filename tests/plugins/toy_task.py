@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from taskfit.approaches import Approach
 from taskfit.approaches import register as register_approach
 from taskfit.metrics.quality import METRICS, register_metric
-from taskfit.run.runners import UnitEnv
+from taskfit.run.runners import UnitEnv, text_result
 from taskfit.tasks import Metric, TaskType, get_task, register_task, task_names
 from taskfit.types import Unit, UnitResult
 
@@ -69,16 +69,10 @@ class _Runner:
         else:
             preds = list(texts)
         env.progress(len(texts))
-        return UnitResult(
-            unit_key=unit.key,
-            name=unit.name,
-            family=unit.family,
-            model=unit.model,
-            labels=(),
-            test_indices=unit.test_indices,
-            predictions=tuple(preds),
-            probabilities=(),
-            latency_ms=tuple(0.01 for _ in texts),
+        return text_result(
+            unit,
+            preds,
+            (0.01 for _ in texts),
             n_train_labels=len(env.dataset.train),
             train_seconds=0.0,
         )

@@ -59,8 +59,15 @@ def test_builtins_in_order_with_their_families_and_needs():
     assert approaches.names("prompt")[:3] == ("zero-shot", "few-shot", "few-shot-knn")
     assert approaches.learner_names()[:4] == ("majority", "tfidf-lr", "encoder-lr", "setfit")
     assert approaches.names("baseline")[:2] == ("majority", "tfidf-lr")
-    assert approaches.defaults("compare") == BUILTIN
-    assert approaches.defaults("curve", ("finetune", "baseline")) == ("encoder-lr", "tfidf-lr")
+    assert approaches.defaults("compare", task="classification") == BUILTIN
+    assert approaches.defaults("curve", ("finetune", "baseline"), task="classification") == (
+        "encoder-lr",
+        "tfidf-lr",
+    )
+    assert approaches.defaults("curve", ("finetune", "baseline"), task="generation") == (
+        "lora",
+        "nearest-output",
+    )
     assert approaches.defaults("curve", "prompt") == ("zero-shot", "few-shot")
     assert approaches.get("few-shot-knn").needs == {"llm", "encoder"}
     assert approaches.get("tfidf-lr").needs == frozenset()
@@ -81,7 +88,8 @@ def test_compat_constants_are_computed_from_the_registry():
 
     assert plan.PROMPT_APPROACHES == ("zero-shot", "few-shot", "few-shot-knn")
     assert plan.FINETUNE_APPROACHES[:4] == ("majority", "tfidf-lr", "encoder-lr", "setfit")
-    assert plan.DEFAULT_APPROACHES == BUILTIN == PlanOptions().approaches
+    assert plan.DEFAULT_APPROACHES == BUILTIN
+    assert approaches.for_task(PlanOptions().approaches, "classification", named=False) == BUILTIN
     assert curve_plan.DEFAULT_CURVE_LEARNERS == ("encoder-lr", "tfidf-lr") == CurvePlan().learners
     assert curve_plan.DEFAULT_CURVE_PROMPTED == ("zero-shot", "few-shot") == CurvePlan().prompted
     assert picks.PROMPT_SIDE == plan.PROMPT_APPROACHES

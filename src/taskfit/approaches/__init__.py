@@ -1,7 +1,7 @@
 """Every approach taskfit can compare, in one registry.
 
 >>> from taskfit import approaches
->>> approaches.names("prompt")
+>>> approaches.names("prompt", task="classification")
 ('zero-shot', 'few-shot', 'few-shot-knn')
 >>> approaches.get("encoder-lr").needs
 frozenset({'encoder'})

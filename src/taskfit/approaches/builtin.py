@@ -1,4 +1,4 @@
-"""The built-in approaches: three prompted, two baselines, two fine-tuned.
+"""The built-in approaches: five prompted, three baselines, three fine-tuned.
 
 They are registered the way plugins are, as :class:`~taskfit.approaches.registry.Approach`
 values, before any entry point is loaded. Their order is the default order of
@@ -50,12 +50,45 @@ def _setfit_sample(unit: Unit) -> str:
     return f"at most {unit.param('per_class')} per class: SetFit is a few-shot method"
 
 
+# Task types a prompted approach with demonstrations serves; learners of labels serve only
+# classification.
+_ALL_TASKS = frozenset({"classification", "generation", "reasoning"})
+_FREE_TEXT = frozenset({"generation", "reasoning"})
+
+
+def _chain(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    return (("chain", True),)
+
+
+def _self_consistency(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    return (
+        ("chain", True),
+        ("samples", int(getattr(opts, "samples", 5))),
+        ("temperature", float(getattr(opts, "temperature", 0.7))),
+    )
+
+
+def _lora_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    # the base model and hyperparameters: the run's ``lora`` settings when it has them
+    from taskfit.learners import lora
+
+    settings = getattr(opts, "lora", None) or lora.DEFAULTS
+    return settings.params()
+
+
+def _rationale_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    # LoRA's settings and the teacher: the run's first LLM writes the rationales
+    llms = getattr(opts, "llms", ())
+    return (*_lora_params(opts, swept), ("teacher", llms[0].canonical if llms else ""))
+
+
 def builtin_approaches() -> list[Approach]:
     return [
         Approach(
             "zero-shot",
             "prompt",
-            "prompt the LLM with the task and its labels, no examples",
+            "prompt the LLM with the task (and its labels), no examples",
+            tasks=_ALL_TASKS,
             demos="none",
             seeded=False,  # no randomness: a curve draws it once
             compare_default=True,
@@ -64,7 +97,8 @@ def builtin_approaches() -> list[Approach]:
         Approach(
             "few-shot",
             "prompt",
-            "prompt the LLM with --shots label-balanced random training examples",
+            "prompt the LLM with --shots (label-balanced) random training examples",
+            tasks=_ALL_TASKS,
             demos="random",
             compare_default=True,
             curve_default=1,
@@ -73,6 +107,7 @@ def builtin_approaches() -> list[Approach]:
             "few-shot-knn",
             "prompt",
             "prompt the LLM with the --shots training examples nearest each input",
+            tasks=_ALL_TASKS,
             demos="knn",
             # each input sees other demonstrations, so no prefix is shared and every
             # candidate prompt costs a full pass: only the format is chosen on dev data
@@ -83,6 +118,7 @@ def builtin_approaches() -> list[Approach]:
             "majority",
             "baseline",
             "predict the most frequent training label (the floor to beat)",
+            tasks=frozenset({"classification", "reasoning"}),
             learner="taskfit.learners.baseline:MajorityClassifier",
             compare_default=True,
         ),
@@ -115,5 +151,51 @@ def builtin_approaches() -> list[Approach]:
             learner_kwargs=_setfit,
             sample_reason=_setfit_sample,
             compare_default=True,
+        ),
+        Approach(
+            "cot",
+            "prompt",
+            "chain of thought: the LLM reasons step by step, then the answer is read back",
+            tasks=frozenset({"reasoning"}),
+            unit_params=_chain,
+            seeded=False,
+            compare_default=True,
+        ),
+        Approach(
+            "self-consistency",
+            "prompt",
+            "--samples chains of thought at --temperature, majority vote of their answers",
+            tasks=frozenset({"reasoning"}),
+            unit_params=_self_consistency,
+            compare_default=True,
+        ),
+        Approach(
+            "nearest-output",
+            "baseline",
+            "the target of the most similar training input (TF-IDF): the retrieval floor",
+            tasks=_FREE_TEXT,
+            learner="taskfit.learners.baseline:NearestOutput",
+            compare_default=True,
+            curve_default=1,
+        ),
+        Approach(
+            "lora",
+            "finetune",
+            "LoRA fine-tune of a small causal LM (the embedded SmolLM2-135M by default)",
+            tasks=_FREE_TEXT,
+            runner="taskfit.run.lora_unit:LORA",
+            unit_params=_lora_params,
+            compare_default=True,
+            curve_default=0,
+        ),
+        Approach(
+            "lora-rationales",
+            "finetune",
+            "distilling step by step: LoRA on the LLM's rationales plus the gold answers",
+            needs=frozenset({"llm"}),
+            tasks=frozenset({"reasoning"}),
+            runner="taskfit.run.rationale_unit:RATIONALES",
+            unit_params=_rationale_params,
+            # named when wanted: the teacher writes a chain for every training question
         ),
     ]

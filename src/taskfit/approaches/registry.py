@@ -417,15 +417,21 @@ def learner_names(task: str | None = None) -> tuple[str, ...]:
 
 
 def defaults(
-    workflow: Literal["compare", "curve"] = "compare", family: str | Iterable[str] | None = None
+    workflow: Literal["compare", "curve"] = "compare",
+    family: str | Iterable[str] | None = None,
+    task: str | None = None,
 ) -> tuple[str, ...]:
     """The approaches a workflow runs when the user names none.
 
     ``compare``: those with ``compare_default``, in registration order. ``curve``: those
     with a ``curve_default`` position, in that order (learners are swept, prompted
-    approaches drawn as references)."""
+    approaches drawn as references). ``task``: only those supporting that task type."""
     fams = _families(family)
-    pool = [a for a in all_approaches() if fams is None or a.family in fams]
+    pool = [
+        a
+        for a in all_approaches()
+        if (fams is None or a.family in fams) and (task is None or a.supports(task))
+    ]
     if workflow == "compare":
         return tuple(a.name for a in pool if a.compare_default)
     if workflow == "curve":

@@ -1,4 +1,5 @@
-"""Baselines every recommendation is measured against: the majority class and TF-IDF+LR."""
+"""Baselines every recommendation is measured against: the majority class, TF-IDF+LR, and
+for free-text targets the output of the nearest training input."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["MajorityClassifier", "TfidfLogReg"]
+__all__ = ["MajorityClassifier", "NearestOutput", "TfidfLogReg"]
 
 
 class MajorityClassifier:
@@ -54,3 +55,38 @@ class TfidfLogReg:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.model_.predict_proba(self.vectorizer_.transform(list(texts))))
+
+
+class NearestOutput:
+    """Answers with the target of the most similar training input (word 1-2-gram TF-IDF
+    cosine; ties go to the earliest training example): the retrieval floor a generation
+    or reasoning model has to beat.
+
+    >>> m = NearestOutput().fit(["red kettle 2 l", "blue lamp"], ["A red kettle.", "A lamp."])
+    >>> m.predict(["a red kettle of 1.5 l"])
+    ['A red kettle.']
+    """
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> NearestOutput:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        self.train_ = self.vectorizer_.fit_transform(list(texts))
+        self.targets_ = list(labels)
+        self.classes_ = np.array(sorted(set(labels)))
+        return self
+
+    def _nearest(self, texts: Sequence[str]) -> np.ndarray:
+        sims = (self.vectorizer_.transform(list(texts)) @ self.train_.T).toarray()
+        return np.asarray(sims.argmax(axis=1))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.targets_[i] for i in self._nearest(texts)]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """One-hot rows over ``classes_`` (the nearest example's target)."""
+        col = {c: j for j, c in enumerate(self.classes_)}
+        out = np.zeros((len(texts), len(self.classes_)))
+        for row, target in enumerate(self.predict(texts)):
+            out[row, col[target]] = 1.0
+        return out

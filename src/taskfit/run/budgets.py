@@ -21,8 +21,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from taskfit.errors import UsageError
+from taskfit.types import Dataset, Example, Unit
 
-__all__ = ["budget_indices", "default_budgets", "parse_budgets"]
+__all__ = ["budget_indices", "default_budgets", "parse_budgets", "train_examples"]
 
 
 def default_budgets(n_available: int, *, start: int = 8, count: int = 8) -> list[int]:
@@ -124,3 +125,21 @@ def budget_indices(
             if other is not None and picked:
                 picked[-1] = other
     return tuple(sorted([*range(fixed), *picked])), notes
+
+
+def train_examples(unit: Unit, dataset: Dataset) -> tuple[list[Example], list[str]]:
+    """The training examples a unit sees, and notes on any shortfall: all of them, or the
+    seeded label budget of its params ``budget``, ``budget_unit`` (``"per_class"``, else a
+    total) and ``fixed`` (see :func:`budget_indices`)."""
+    train = list(dataset.train)
+    budget = unit.param("budget")
+    if budget is None:
+        return train, []
+    idx, notes = budget_indices(
+        [e.target for e in train],
+        int(budget),
+        per_class=unit.param("budget_unit") == "per_class",
+        seed=unit.seed,
+        fixed=int(unit.param("fixed", 0)),
+    )
+    return [train[i] for i in idx], notes

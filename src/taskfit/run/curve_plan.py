@@ -20,7 +20,7 @@ from taskfit.approaches.registry import computed_names
 from taskfit.backends import LLMSpec
 from taskfit.errors import UsageError
 from taskfit.run.budgets import default_budgets
-from taskfit.run.plan import PlanOptions, learner_unit, prompt_unit, stratified_sample
+from taskfit.run.plan import PlanOptions, learner_unit, prompt_unit, strata, stratified_sample
 from taskfit.types import Dataset, Unit
 
 __all__ = [
@@ -36,12 +36,12 @@ __all__ = [
 
 def default_curve_learners() -> tuple[str, ...]:
     """The learners a curve sweeps when none is named."""
-    return registry.defaults("curve", ("finetune", "baseline"))
+    return registry.defaults("curve", ("finetune", "baseline"), task="classification")
 
 
 def default_curve_prompted() -> tuple[str, ...]:
     """The prompted references a curve draws when none is named."""
-    return registry.defaults("curve", "prompt")
+    return registry.defaults("curve", "prompt", task="classification")
 
 
 # Names kept for callers of the first version, computed from the registry when read.
@@ -80,6 +80,10 @@ class CurveSpec:
 
 
 def _budgets(dataset: Dataset, plan: CurvePlan) -> tuple[list[int], list[str]]:
+    if plan.per_class and not dataset.labels:
+        raise UsageError(
+            f"--per-class needs classes; a {dataset.task} task's budgets count training pairs"
+        )
     counts = Counter(e.label for e in dataset.train)
     limit = max(counts.values()) if plan.per_class else len(dataset.train)
     if not plan.budgets:
@@ -97,7 +101,8 @@ def _budgets(dataset: Dataset, plan: CurvePlan) -> tuple[list[int], list[str]]:
 
 def plan_curve(dataset: Dataset, plan: CurvePlan) -> CurveSpec:
     """Units of the sweep, prompted references first (they share a backend)."""
-    learners, prompted = registry.learner_names(), registry.prompt_names()
+    learners = registry.learner_names(dataset.task)
+    prompted = registry.prompt_names(dataset.task)
     bad = [a for a in plan.learners if a not in learners]
     bad += [a for a in plan.prompted if a not in prompted]
     if bad:
@@ -112,7 +117,7 @@ def plan_curve(dataset: Dataset, plan: CurvePlan) -> CurveSpec:
     budgets, notes = _budgets(dataset, plan)
     seeds = tuple(plan.base.seed + k for k in range(plan.seeds))
     opts = plan.base
-    llm_idx = stratified_sample([e.label for e in dataset.test], opts.max_test, opts.seed)
+    llm_idx = stratified_sample(strata(dataset.test, dataset), opts.max_test, opts.seed)
     units: list[Unit] = []
     for spec in opts.llms:
         units += _prompt_units(spec, dataset, llm_idx, seeds, plan)

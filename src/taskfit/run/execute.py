@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from taskfit.backends import LLMBackend, make_backend, parse_spec
@@ -101,6 +102,13 @@ class Executor:
             self._backends[spec] = CachingBackend(self.backend_factory(spec), self.store)
         return self._backends[spec]
 
+    def _cache_dir(self) -> Path | None:
+        """The store's folder: runners keep files there that outlive a unit."""
+        path = getattr(self.store, "path", None)
+        if path is None or str(path) == ":memory:":
+            return None
+        return Path(path).parent
+
     def _run_one(self, unit: Unit) -> UnitResult:
         key = unit.key
         cached = self.store.get_unit(key)
@@ -110,7 +118,14 @@ class Executor:
             # the key leaves out how the model is shown: a result stored under another
             # name (another set of LLMs to tell apart, an older version) takes this one's
             return cached if cached.name == unit.name else replace(cached, name=unit.name)
-        env = UnitEnv(self.dataset, self.embedder, self.backend, self.hook.advance, self.fitted)
+        env = UnitEnv(
+            self.dataset,
+            self.embedder,
+            self.backend,
+            self.hook.advance,
+            self.fitted,
+            cache_dir=self._cache_dir(),
+        )
         runner = runner_for(unit, self.dataset.task)
         self.hook.unit_started(unit, runner.total(unit, env))
         result = runner.run(unit, env)

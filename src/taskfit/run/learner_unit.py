@@ -10,7 +10,7 @@ from typing import Any
 
 from taskfit import approaches as registry
 from taskfit.learners.embed import Embedder
-from taskfit.run.budgets import budget_indices
+from taskfit.run.budgets import train_examples
 from taskfit.run.runners import UnitEnv
 from taskfit.types import Example, Unit, UnitResult, canonical_hash
 
@@ -24,18 +24,24 @@ class LearnerRunner:
         return len(unit.test_indices)
 
     def run(self, unit: Unit, env: UnitEnv) -> UnitResult:
-        train, notes = _train_examples(unit, env)
+        train, notes = train_examples(unit, env.dataset)
         learner, train_seconds = _fit(unit, env, train)
         test = [env.dataset.test[i] for i in unit.test_indices]
-        proba = learner.predict_proba([e.joined for e in test])
-        env.progress(len(test))
         labels = env.dataset.labels
-        classes = [str(c) for c in learner.classes_]
-        col = {c: j for j, c in enumerate(classes)}
-        probs = [
-            tuple(float(row[col[lab]]) if lab in col else 0.0 for lab in labels) for row in proba
-        ]
-        preds = [classes[int(row.argmax())] for row in proba]
+        probs: list[tuple[float, ...]] = []
+        if not labels and hasattr(learner, "predict"):
+            # free-text targets: no label space to give probabilities over
+            preds = [str(p) for p in learner.predict([e.joined for e in test])]
+        else:
+            proba = learner.predict_proba([e.joined for e in test])
+            classes = [str(c) for c in learner.classes_]
+            col = {c: j for j, c in enumerate(classes)}
+            probs = [
+                tuple(float(row[col[lab]]) if lab in col else 0.0 for lab in labels)
+                for row in proba
+            ]
+            preds = [classes[int(row.argmax())] for row in proba]
+        env.progress(len(test))
         n_used = int(getattr(learner, "n_used_", len(train)))
         if n_used < len(train):
             reason = registry.get(unit.approach).sample_reason
@@ -51,7 +57,7 @@ class LearnerRunner:
             labels=labels,
             test_indices=unit.test_indices,
             predictions=tuple(preds),
-            probabilities=tuple(probs),
+            probabilities=tuple(probs) if labels else (),
             latency_ms=tuple(
                 _serving_latency(env.embedder, learner, test)
                 if unit.param("serving_latency", True)
@@ -64,22 +70,6 @@ class LearnerRunner:
 
 
 LEARNER = LearnerRunner()
-
-
-def _train_examples(unit: Unit, env: UnitEnv) -> tuple[list[Example], list[str]]:
-    """The training examples a learner unit sees: all, or a seeded label budget."""
-    train = list(env.dataset.train)
-    budget = unit.param("budget")
-    if budget is None:
-        return train, []
-    idx, notes = budget_indices(
-        [e.target for e in train],
-        int(budget),
-        per_class=unit.param("budget_unit") == "per_class",
-        seed=unit.seed,
-        fixed=int(unit.param("fixed", 0)),
-    )
-    return [train[i] for i in idx], notes
 
 
 def _fit(unit: Unit, env: UnitEnv, train: Sequence[Example]) -> tuple[Any, float]:

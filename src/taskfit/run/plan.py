@@ -40,8 +40,9 @@ def default_approaches() -> tuple[str, ...]:
     return registry.defaults("compare")
 
 
-# Names kept for callers of the first version; each is computed from the approach registry
-# when read (:mod:`taskfit.approaches` has the API: ``names``, ``defaults``, ``get``).
+# Names kept for callers of the first version, which ran classification only: each is
+# computed from the approach registry when read, for classification
+# (:mod:`taskfit.approaches` has the API: ``names``, ``defaults``, ``get``).
 # Declared for type checkers and linters; the values come from __getattr__.
 PROMPT_APPROACHES: tuple[str, ...]
 FINETUNE_APPROACHES: tuple[str, ...]
@@ -49,9 +50,10 @@ DEFAULT_APPROACHES: tuple[str, ...]
 
 __getattr__ = computed_names(
     __name__,
-    PROMPT_APPROACHES=registry.prompt_names,
-    FINETUNE_APPROACHES=registry.learner_names,  # fine-tuned approaches and baselines
-    DEFAULT_APPROACHES=default_approaches,
+    PROMPT_APPROACHES=lambda: registry.prompt_names("classification"),
+    # fine-tuned approaches and baselines
+    FINETUNE_APPROACHES=lambda: registry.learner_names("classification"),
+    DEFAULT_APPROACHES=lambda: registry.defaults("compare", task="classification"),
 )
 
 
@@ -73,6 +75,9 @@ class PlanOptions:
     # choose it (0: no selection, the default prompt of the format).
     prompt_format: str = "auto"
     dev_size: int = 64
+    # Self-consistency: chains sampled per question, at this temperature.
+    samples: int = 5
+    temperature: float = 0.7
 
 
 def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:

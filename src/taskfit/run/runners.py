@@ -12,8 +12,9 @@ edit of the executor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from taskfit import approaches as registry
@@ -25,20 +26,23 @@ from taskfit.types import Dataset, Unit, UnitResult
 if TYPE_CHECKING:
     from taskfit.run.llm_cache import CachingBackend
 
-__all__ = ["UnitEnv", "UnitRunner", "runner_for"]
+__all__ = ["UnitEnv", "UnitRunner", "runner_for", "text_result"]
 
 
 @dataclass
 class UnitEnv:
     """What a runner may use: the data, the run's (cached) encoder, the run's LLM
     backends by spec (opened on first use, every call cached in the store), a progress
-    callback (examples done) and the memo of fitted learners (None: no memo)."""
+    callback (examples done), the memo of fitted learners (None: no memo) and a folder
+    for files that outlive the unit, e.g. trained adapters (the store's folder; None: keep
+    nothing on disk)."""
 
     dataset: Dataset
     embedder: Embedder
     backend: Callable[[str], CachingBackend]
     progress: Callable[[int], None]
     fitted: dict[str, Any] | None = None
+    cache_dir: Path | None = None
 
 
 @runtime_checkable
@@ -67,3 +71,32 @@ def runner_for(unit: Unit, task: str) -> UnitRunner:
     if not isinstance(runner, UnitRunner):
         raise TypeError(f"{ref!r} (runner of {approach.name}) has no total() and run()")
     return runner
+
+
+def text_result(
+    unit: Unit,
+    answers: Iterable[str | None],
+    latency_ms: Iterable[float],
+    *,
+    n_train_labels: int,
+    train_seconds: float,
+    **fields: Any,
+) -> UnitResult:
+    """The result of a unit with free-text targets: no label space, so no labels and no
+    probabilities; an answer that could not be read (None) is predicted as ``""``.
+    ``fields`` are the other :class:`~taskfit.types.UnitResult` fields (token counts, parse
+    failures, notes, ...)."""
+    return UnitResult(
+        unit_key=unit.key,
+        name=unit.name,
+        family=unit.family,
+        model=unit.model,
+        labels=(),
+        test_indices=unit.test_indices,
+        predictions=tuple(a or "" for a in answers),
+        probabilities=(),
+        latency_ms=tuple(latency_ms),
+        n_train_labels=n_train_labels,
+        train_seconds=train_seconds,
+        **fields,
+    )

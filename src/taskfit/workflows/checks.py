@@ -100,6 +100,8 @@ def plan_options(
         seed=opts.seed,
         prompt_format=opts.prompt_format,
         dev_size=opts.dev_size,
+        samples=opts.samples,
+        temperature=opts.temperature,
         label_name=dataset.label_col,
         label_descriptions=read_label_descriptions(label_descriptions, dataset),
         **extra,
