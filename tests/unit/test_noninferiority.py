@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -231,3 +232,23 @@ def test_the_volume_at_which_the_choice_flips():
     rec, _ = recommend(ms, res, y, cost_model=model)
     assert rec.choice == "ft"
     assert any("below 4.2k predictions/month llm" in r for r in rec.reasons)
+
+
+def test_the_reasons_name_the_task_metric_not_accuracy():
+    # A reasoning task: the headline is exact match, and the words of the rule follow it.
+    from taskfit.report.rule import rule_text
+
+    best, cheap = _pair(300, 200, 60, 10)
+    res = {n: _result(n, c) for n, c in {"lora": best, "nearest": cheap}.items()}
+    y = {n: ["a"] * 300 for n in res}
+    ms = []
+    for name, correct, cost in (("lora", best, 0.001), ("nearest", cheap, 0.0001)):
+        m = _metrics(name, correct, cost)
+        ms.append(replace(m, scores={"exact_match": m.scores["accuracy"]}))
+    rec, _ = recommend(ms, res, y)
+    assert rec.choice == "lora"
+    assert any("lora is better by exact match, beyond the" in r for r in rec.reasons)
+    assert not any("accurate" in r for r in rec.reasons)
+    assert rec.rule["metric"] == "exact match"
+    assert "the best by exact match, unless a cheaper one" in rule_text(rec.rule)
+    assert "its exact match loss ends within" in rule_text(rec.rule)

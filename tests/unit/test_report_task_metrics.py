@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from tests.support.report_docs import approach_row, interval, results_doc, task_entry
 
 import taskfit.cli.compare as cli_compare
 from taskfit.report.columns import headline, higher_is_better, metric_columns
@@ -25,71 +26,11 @@ GEN_METRICS = [
 ]
 
 
-def _iv(value: float, low: float, high: float) -> dict[str, float]:
-    return {"value": value, "ci_low": low, "ci_high": high}
-
-
-def _approach(name: str, family: str, scores: dict[str, Any], cost: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "family": family,
-        "model": name,
-        "n_train_labels": 40,
-        "n_test": 20,
-        "metrics": scores,
-        "latency_ms": {"p50": 12.0, "p95": 30.0},
-        "throughput_per_s": 50.0,
-        "train_seconds": 3.0,
-        "tokens": {"prompt": 0, "completion": 0},
-        "cost_per_1k_usd": cost,
-        "cost_basis": "local compute",
-        "parse_failures": 0,
-        "llm_calls": {"made": 0, "cached": 0},
-        "notes": [],
-    }
-
-
 def _doc(
     task_metrics: list[dict[str, Any]] | None, approaches: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    task: dict[str, Any] = {
-        "type": "fake-generation",
-        "labels": [],
-        "n_train": 40,
-        "n_test": 20,
-        "data_hash": "0123456789abcdef",
-        "source": "file:gen.csv",
-        "test_source": None,
-        "columns": {"text": "text", "text_pair": None, "label": "reference"},
-        "notes": [],
-    }
-    if task_metrics is not None:
-        task["metrics"] = task_metrics
-    return {
-        "schema_version": 1,
-        "taskfit_version": "0",
-        "created_at": "2025-01-01T00:00:00+00:00",
-        "run_id": "20250101-000000-abcd1234",
-        "task": task,
-        "approaches": approaches,
-        "comparisons": [],
-        "run_stats": {
-            "llm_calls_made": 0,
-            "llm_calls_cached": 0,
-            "units_run": 2,
-            "units_cached": 0,
-            "wall_seconds": 1.0,
-        },
-        "recommendation": {
-            "choice": "seq2seq",
-            "reasons": ["best ROUGE-L"],
-            "warnings": [],
-            "prior": None,
-            "agrees_with_prior": None,
-            "rule": {},
-        },
-        "settings": {"command": "compare"},
-    }
+    task = task_entry("fake-generation", "file:gen.csv", ("text", "reference"), task_metrics)
+    return results_doc(approaches, task, "seq2seq", "best ROUGE-L")
 
 
 @pytest.fixture
@@ -97,16 +38,16 @@ def gen_doc() -> dict[str, Any]:
     return _doc(
         GEN_METRICS,
         [
-            _approach(
+            approach_row(
                 "zero-shot@fake",
                 "prompt",
-                {"rouge_l": _iv(0.412, 0.356, 0.468), "chrf": _iv(0.538, 0.497, 0.579)},
+                {"rouge_l": interval(0.412, 0.356, 0.468), "chrf": interval(0.538, 0.497, 0.579)},
                 0.02,
             ),
-            _approach(
+            approach_row(
                 "seq2seq",
                 "finetune",
-                {"rouge_l": _iv(0.623, 0.571, 0.675), "chrf": _iv(0.701, 0.662, 0.744)},
+                {"rouge_l": interval(0.623, 0.571, 0.675), "chrf": interval(0.701, 0.662, 0.744)},
                 0.001,
             ),
         ],
@@ -116,11 +57,11 @@ def gen_doc() -> dict[str, Any]:
 @pytest.fixture
 def classification_doc() -> dict[str, Any]:
     scores = {
-        "accuracy": _iv(0.9, 0.8, 0.95),
-        "macro_f1": _iv(0.85, 0.75, 0.92),
+        "accuracy": interval(0.9, 0.8, 0.95),
+        "macro_f1": interval(0.85, 0.75, 0.92),
         "per_class_f1": {"a": 0.9, "b": 0.8},
     }
-    doc = _doc(None, [_approach("seq2seq", "finetune", scores, 0.001)])
+    doc = _doc(None, [approach_row("seq2seq", "finetune", scores, 0.001)])
     doc["task"]["labels"] = ["a", "b"]
     return doc
 
@@ -182,10 +123,10 @@ def test_report_shows_the_task_metrics(gen_doc, tmp_path: Path):
 
 def test_evidence_picks_each_family_best_by_the_headline(gen_doc, tmp_path: Path):
     doc = copy.deepcopy(gen_doc)
-    worse = _approach(
+    worse = approach_row(
         "few-shot@fake",
         "prompt",
-        {"rouge_l": _iv(0.300, 0.25, 0.35), "chrf": _iv(0.9, 0.85, 0.95)},
+        {"rouge_l": interval(0.300, 0.25, 0.35), "chrf": interval(0.9, 0.85, 0.95)},
         0.03,
     )
     doc["approaches"].append(worse)

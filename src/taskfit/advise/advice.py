@@ -42,6 +42,7 @@ from taskfit.advise.card import HARDWARE, Deployment, TaskCard
 from taskfit.advise.catalog import ModelEntry, load_catalog
 from taskfit.advise.engine import FlowResult, run_flow
 from taskfit.advise.facts import (
+    TASK_TYPES,
     Fact,
     default_facts,
     facts_from_profile,
@@ -334,6 +335,10 @@ def advise(
     """
     if task_type is None:
         task_type = card.task_type if card is not None else None
+    # the data's task type, when it is not the default (generation, reasoning, ...)
+    known = profile is not None and profile.task != "classification" and profile.task in TASK_TYPES
+    if task_type is None and known and profile is not None:
+        task_type = profile.task
     if task_type is None:
         numeric = profile is not None and profile.label_type == "numeric"
         task_type = "regression" if numeric else "classification"

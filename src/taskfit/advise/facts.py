@@ -53,6 +53,15 @@ Source = Literal["measured", "answered", "assumed"]
 
 FEW_LABELS_PER_CLASS = 16
 FEW_LABELS_NUMERIC = 100
+# Free-text targets (generation, reasoning): fewer input/output pairs than this is the
+# few-shot regime.
+FEW_PAIRS = 100
+# Generation: references of at least this many words (median) are complex generation
+# (paragraphs, summaries, code), shorter ones narrow outputs (a sentence, a title).
+COMPLEX_OUTPUT_WORDS = 40
+# Reasoning: at least this share of questions combining two or more quantities is
+# multi-step reasoning.
+MULTI_STEP_SHARE = 0.5
 CONTEXT_MIN_CHARS = 400
 
 # Task type -> facts assumed true for it; every other fact is assumed false.
@@ -131,7 +140,9 @@ def facts_from_profile(profile: Profile | None) -> dict[str, Fact]:
     Measured: ``few_labels``, ``regression_like`` (always); ``ood`` (when a shift score or
     an OOD test set exists — an OOD test set means OOD generalization is required);
     ``low_resource_language`` (when a language was detected); ``context_has_knowledge``
-    (only true, for long sentence-pair rows).
+    (only true, for long sentence-pair rows); ``emergent_abilities`` (reasoning data: the
+    share of questions combining several quantities); ``creative_generation`` (generation
+    data: the references' median length in words).
     """
     if profile is None:
         return {}
@@ -142,6 +153,8 @@ def facts_from_profile(profile: Profile | None) -> dict[str, Fact]:
         _ood(profile),
         _low_resource(profile),
         _context(profile),
+        _emergent(profile),
+        _creative(profile),
     ):
         if fact is not None:
             out[fact.name] = fact
@@ -151,6 +164,13 @@ def facts_from_profile(profile: Profile | None) -> dict[str, Fact]:
 def _few_labels(p: Profile) -> Fact:
     if p.n_train == 0:
         return Fact("few_labels", True, "measured", "no labelled training rows")
+    if p.label_type == "text":
+        return Fact(
+            "few_labels",
+            p.n_train < FEW_PAIRS,
+            "measured",
+            f"{p.n_train} input/output pairs for training (few-shot regime below {FEW_PAIRS})",
+        )
     if p.label_type == "numeric":
         return Fact(
             "few_labels",
@@ -170,6 +190,8 @@ def _few_labels(p: Profile) -> Fact:
 
 
 def _regression_like(p: Profile) -> Fact:
+    if p.label_type == "text":
+        return Fact("regression_like", False, "measured", "the targets are free text")
     if p.label_type == "numeric":
         return Fact(
             "regression_like",
@@ -234,6 +256,36 @@ def _context(p: Profile) -> Fact | None:
         "measured",
         f"sentence-pair rows with a median of {chars.p50:.0f} characters (both texts; "
         f"{CONTEXT_MIN_CHARS}+ suggests a passage, as in reading comprehension)",
+    )
+
+
+def _emergent(p: Profile) -> Fact | None:
+    """P2 for reasoning data: do the questions need several steps?"""
+    if p.multi_quantity_share is None:
+        return None
+    share = p.multi_quantity_share
+    return Fact(
+        "emergent_abilities",
+        share >= MULTI_STEP_SHARE,
+        "measured",
+        f"{share:.0%} of the training questions combine two or more quantities "
+        f"(multi-step reasoning from {MULTI_STEP_SHARE:.0%})",
+    )
+
+
+def _creative(p: Profile) -> Fact | None:
+    """P7 for generation data: long, open outputs or narrow ones?"""
+    if p.task != "generation":
+        return None
+    words = next((s for s in p.lengths if s.unit == "target words"), None)
+    if words is None:
+        return None
+    return Fact(
+        "creative_generation",
+        words.p50 >= COMPLEX_OUTPUT_WORDS,
+        "measured",
+        f"references have a median of {words.p50:g} words (p95 {words.p95:g}); complex "
+        f"generation from {COMPLEX_OUTPUT_WORDS} words, shorter outputs are narrow",
     )
 
 

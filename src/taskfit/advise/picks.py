@@ -46,11 +46,13 @@ Side = Literal["prompt", "finetune"]
 
 
 def _every() -> tuple[str, ...]:
-    return registry.prompt_names() + registry.learner_names()
+    # the flows weigh classification approaches
+    return registry.prompt_names("classification") + registry.learner_names("classification")
 
 
-# The two sides of the comparison, from the approach registry's families (prompted;
-# fine-tuned and baselines), computed when read so registered plugins are included.
+# The two sides of the comparison the flows weigh (classification), from the approach
+# registry's families (prompted; fine-tuned and baselines), computed when read so
+# registered plugins are included.
 # Declared for type checkers and linters; the values come from __getattr__.
 PROMPT_SIDE: tuple[str, ...]
 FINETUNE_SIDE: tuple[str, ...]
@@ -58,8 +60,8 @@ APPROACHES: tuple[str, ...]
 
 __getattr__ = computed_names(
     __name__,
-    PROMPT_SIDE=registry.prompt_names,
-    FINETUNE_SIDE=registry.learner_names,
+    PROMPT_SIDE=lambda: registry.prompt_names("classification"),
+    FINETUNE_SIDE=lambda: registry.learner_names("classification"),
     APPROACHES=_every,
 )
 
@@ -85,8 +87,8 @@ def approaches_for(task_type: str, facts: Mapping[str, Fact]) -> tuple[tuple[str
     - few labels: zero-shot, few-shot, SetFit (built for few labels) and the baselines;
     - enough labels: the fine-tuned side first, then kNN-selected few-shot and zero-shot
       so the LLM side is still measured;
-    - task types other than text-to-label (generation, QA, NER, ...): none, since
-      ``taskfit compare`` does not measure them.
+    - other task types: every registered approach that supports them (generation,
+      reasoning), or none when none does (QA, NER, ...).
     """
     if _true(facts, "regression_like"):
         return (
@@ -94,6 +96,9 @@ def approaches_for(task_type: str, facts: Mapping[str, Fact]) -> tuple[tuple[str
             "regression-like target: fine-tuned side only, against the majority baseline",
         )
     if task_type not in LABEL_TASKS:
+        supported = registry.names(task=task_type)
+        if supported:
+            return supported, f"every approach that measures {task_type} tasks"
         return (), f"taskfit compare measures text-to-label tasks, not {task_type}"
     if _true(facts, "few_labels"):
         return (

@@ -212,6 +212,14 @@ ApproachOpt = Annotated[
     ),
 ]
 ShotsOpt = Annotated[int, typer.Option("--shots", help="Demonstrations per few-shot prompt.")]
+SamplesOpt = Annotated[
+    int,
+    typer.Option("--samples", help="Self-consistency: chains of thought sampled per question."),
+]
+TemperatureOpt = Annotated[
+    float,
+    typer.Option("--temperature", help="Self-consistency: sampling temperature of the chains."),
+]
 PromptFormatOpt = Annotated[
     str,
     typer.Option(

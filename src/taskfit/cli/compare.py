@@ -12,6 +12,7 @@ from rich.table import Table
 from taskfit.cli.common import RichHook, app, err, out, titled_table
 from taskfit.cli.flags import (
     TARGET_HELP,
+    TaskOpt,
     compare_flags,
     compare_settings,
     run_flags,
@@ -191,24 +192,35 @@ def compare(
         write_html_report(result.out_dir, prefix="Report: ")
 
 
+_DEMO_DATA = {
+    "classification": "8 customer-support intents",
+    "generation": "product attributes -> one-sentence descriptions",
+    "reasoning": "arithmetic word problems",
+}
+
+
 @app.command()
 @with_flags(run_flags, compare_flags)
-def demo(**flags: Any) -> None:
-    """Compare on the bundled demo data (8 support intents) with the embedded models.
+def demo(task: TaskOpt = "classification", **flags: Any) -> None:
+    """Compare on the bundled demo data with the embedded models.
 
     No network needed. Takes compare's options, e.g. taskfit demo --approaches zero-shot,tfidf-lr;
     taskfit demo --trust adds the trust measures (OOD on the demo's shifted test set).
+
+    Other task types: taskfit demo --task generation (product descriptions);
+    taskfit demo --task reasoning (arithmetic word problems).
     """
     from taskfit.workflows.compare import compare_demo
 
     opts = build(CompareOptions, compare_settings(flags))
     llms = redact_text(", ".join(opts.llms)) if opts.llms else "the embedded SmolLM2-135M"
+    what = _DEMO_DATA.get(task, task)
     err.print(
-        f"taskfit demo: 8 customer-support intents (bundled data); LLM: {llms}; encoder: "
+        f"taskfit demo: {what} (bundled data); LLM: {llms}; encoder: "
         f"{opts.encoder}. A first run takes a few minutes on 2 CPU cores; repeats come from the "
         "cache.",
         highlight=False,
     )
-    result = _run(compare_demo, settings=opts)
+    result = _run(compare_demo, settings=opts, task=task)
     if flags["report"]:
         write_html_report(result.out_dir, prefix="Report: ")

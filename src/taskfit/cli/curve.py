@@ -11,6 +11,7 @@ from taskfit.cli.common import LabelDescOpt, SweepHook, app, err, out, split_nam
 from taskfit.cli.flags import data_flags, load_data, run_flags, run_settings, with_flags
 from taskfit.cli.report import write_html_report
 from taskfit.config import build
+from taskfit.report.columns import curve_metric
 from taskfit.workflows.inputs import defaults, names, parse_approaches, parse_budgets
 
 LEARNERS = ("finetune", "baseline")
@@ -22,8 +23,9 @@ def _fmt_n(x: float | None) -> str:
 
 def show_curves(result: Any) -> None:
     sec = result.section
+    key, metric = curve_metric(sec)
     table = Table(
-        title=f"Learning curves (accuracy, mean over {len(sec['seeds'])} seeds [95% CI])",
+        title=f"Learning curves ({metric}, mean over {len(sec['seeds'])} seeds [95% CI])",
         title_justify="left",
     )
     table.add_column("labels" + (" / class" if sec["budget_unit"] == "per_class" else ""))
@@ -33,14 +35,14 @@ def show_curves(result: Any) -> None:
     for a in sec["approaches"]:
         for s in a["summary"]:
             rows.setdefault(s["budget"], []).append(
-                f"{s['accuracy_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
+                f"{s[key + '_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
             )
     for budget in sorted(rows):
         table.add_row(f"{budget:,}", *rows[budget])
     out.print(table)
     for r in sec["references"]:
         out.print(
-            f"  reference {r['name']}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, "
+            f"  reference {r['name']}: {r[key]:.3f} [{r['ci_low']:.3f}, "
             f"{r['ci_high']:.3f}] with {r['n_labels']} labels, over {len(r['per_seed'])} seed(s)",
             highlight=False,
         )
@@ -49,7 +51,7 @@ def show_curves(result: Any) -> None:
         fit = a["fit"]
         if fit:
             out.print(
-                f"  {a['name']}: accuracy ≈ {fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f}) "
+                f"  {a['name']}: {metric} ≈ {fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f}) "
                 f"(ceiling a in [{fit['a_ci'][0]:.3f}, {fit['a_ci'][1]:.3f}])",
                 highlight=False,
             )
@@ -70,6 +72,18 @@ def show_curves(result: Any) -> None:
     out.print(f"Wrote {result.out_dir}/: {', '.join(files)}", highlight=False)
 
 
+def _per_task(families: tuple[str, ...]) -> str:
+    """The curve defaults of each task type: "classification: a,b; generation: c"."""
+    from taskfit.workflows.inputs import task_names
+
+    parts = []
+    for task in task_names():
+        picked = defaults("curve", families, task=task)
+        if picked:
+            parts.append(f"{task}: {','.join(picked)}")
+    return "; ".join(parts)
+
+
 BudgetsOpt = Annotated[
     str | None,
     typer.Option(
@@ -88,7 +102,7 @@ def curve(
         typer.Option(
             "--approaches",
             help=f"Fine-tuned approaches to sweep: {', '.join(names(LEARNERS))} "
-            f"(default: {','.join(defaults('curve', LEARNERS))}).",
+            f"(default for {_per_task(LEARNERS)}).",
         ),
     ] = None,
     prompted: Annotated[
@@ -109,9 +123,13 @@ def curve(
     **flags: Any,
 ) -> None:
     """Sweep label budgets x seeds for fine-tuned approaches against prompted references;
-    fit accuracy ≈ a − b·n^(−c) and estimate the crossover label count.
+    fit the task's headline metric (accuracy; ROUGE-L for generation, exact match for
+    reasoning) ≈ a − b·n^(−c) and estimate the crossover label count.
 
     Example: taskfit curve tickets.csv --text body --label intent --llm openai:gpt-4o-mini
+
+    Example: taskfit curve pairs.csv --task generation --text attributes --target
+    description --budgets 25,50,100,200 --seeds 1
     """
     from taskfit.workflows.curve import CurveOptions, curve_dataset, plan_for
 

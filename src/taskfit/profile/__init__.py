@@ -28,6 +28,7 @@ from taskfit.profile.label_errors import find_label_issues, out_of_fold_probs
 from taskfit.profile.language import language_report
 from taskfit.profile.pii import scan_pii
 from taskfit.profile.shift import shift_score
+from taskfit.profile.targets import multi_quantity_share, target_words
 from taskfit.tasks import PROFILE_MEASURES, get_task
 from taskfit.types import Dataset, Example, LabelIssue, LengthStats, Profile
 
@@ -104,6 +105,17 @@ def build_profile(
             lengths.append(token_lengths(texts, n_enc, f"{embedder.model_id} tokens", limit))
         if len(idx) < len(train) + len(test):
             notes.append(f"token lengths measured on a sample of {len(idx):,} rows")
+        multi = None
+        if task.measures("output_lengths"):
+            targets = [e.target for e in (*dataset.train, *dataset.test)]
+            lengths.append(target_words(targets))
+            picked = [targets[i] for i in idx]
+            for name, backend in llms.items():
+                lengths.append(
+                    token_lengths(picked, backend.count_tokens, f"{name} target tokens", None)
+                )
+            if task.name == "reasoning":
+                multi = multi_quantity_share([e.text for e in dataset.train])
 
     with section("duplicates"):
         dups = find_duplicates(train, test, seed=seed, max_examples=top)
@@ -179,6 +191,8 @@ def build_profile(
         n_unlabeled=len(unlabeled),
         seconds=seconds,
         notes=tuple(notes),
+        task=dataset.task,
+        multi_quantity_share=multi,
     )
 
 

@@ -69,8 +69,9 @@ def char_lengths(texts: Sequence[str]) -> LengthStats:
 
 
 def token_lengths(
-    texts: Sequence[str], count: Callable[[str], int], unit: str, context: int
+    texts: Sequence[str], count: Callable[[str], int], unit: str, context: int | None
 ) -> LengthStats:
-    """Lengths in a model's tokens; ``share_truncated`` = rows longer than ``context``."""
+    """Lengths in a model's tokens; ``share_truncated`` = rows longer than ``context``
+    (None: no context to compare with)."""
     lengths = np.fromiter((count(t) for t in texts), dtype=np.int64, count=len(texts))
     return _stats(lengths, unit, context)

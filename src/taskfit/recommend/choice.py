@@ -81,6 +81,21 @@ class Choice:
         }
 
 
+@dataclass(frozen=True)
+class _Words:
+    """How the reasons name the headline metric: accuracy, or e.g. ROUGE-L."""
+
+    title: str = "accuracy"
+
+    @property
+    def most(self) -> str:
+        return "most accurate" if self.title == "accuracy" else f"best by {self.title}"
+
+    @property
+    def more(self) -> str:
+        return "more accurate" if self.title == "accuracy" else f"better by {self.title}"
+
+
 def _pts(x: float) -> str:
     return f"{100 * x:.1f}"
 
@@ -134,12 +149,15 @@ def choose(
     cost_model: CostModel | None = None,
     volume_per_month: float | None = None,
     seed: int = 0,
+    metric_title: str = "accuracy",
 ) -> Choice:
     """Apply the rule of the module docstring to the ``feasible`` approaches.
 
     ``best`` is the most accurate on ``test`` (chosen by the caller with its tie-breaks);
-    ``margin`` is a fraction (0.01 = one accuracy point; 0 turns the trade off).
+    ``margin`` is a fraction (0.01 = one accuracy point; 0 turns the trade off);
+    ``metric_title``: how the reasons name the headline metric.
     """
+    words = _Words(metric_title)
     by_name = {m.name: m for m in feasible}
     names = [m.name for m in feasible]
     id_out = _outcome(test, names, best, margin, seed)
@@ -167,11 +185,11 @@ def choose(
         return (round(cost(m), 12), 0 if n == best else 1, -m.headline.value, n)
 
     choice = min(candidates, key=key)
-    reasons += _trade_reasons(id_out, by_name, choice, best, margin, cost, basis)
+    reasons += _trade_reasons(id_out, by_name, choice, best, margin, cost, basis, words)
     for o in chosen_level:
-        reasons.append(_set_reason(o, choice, id_out.within, by_name, cost))
+        reasons.append(_set_reason(o, choice, id_out.within, by_name, cost, words))
     if dropped:
-        text = _no_common_reason(id_out, dropped)
+        text = _no_common_reason(id_out, dropped, words)
         reasons.append(text)
         warnings.append(text)
     reasons += _cost_reasons(
@@ -207,6 +225,7 @@ def _trade_reasons(
     margin: float,
     cost: Callable[[ApproachMetrics], float],
     basis: str,
+    words: _Words,
 ) -> list[str]:
     out: list[str] = []
     tol = f"{_pts(margin)}-point tolerance (--max-accuracy-loss)"
@@ -214,8 +233,8 @@ def _trade_reasons(
     if margin <= 0:
         if cheaper:
             out.append(
-                "Trading accuracy for cost is off (--max-accuracy-loss 0): the most accurate "
-                "approach is kept."
+                f"Trading {words.title} for cost is off (--max-accuracy-loss 0): the "
+                f"{words.most} approach is kept."
             )
     elif choice != best and choice in o.tests:
         t = o.tests[choice]
@@ -263,7 +282,7 @@ def _trade_reasons(
     if inferior:
         more = len(inferior) - _MAX_LISTED
         out.append(
-            f"{best} is more accurate, beyond the {tol}, than the cheaper "
+            f"{best} is {words.more}, beyond the {tol}, than the cheaper "
             + "; ".join(inferior[:_MAX_LISTED])
             + (f"; and {more} more" if more > 0 else "")
             + "."
@@ -283,11 +302,12 @@ def _set_reason(
     allowed: frozenset[str],
     by_name: Mapping[str, ApproachMetrics],
     cost: Callable[[ApproachMetrics], float],
+    words: _Words,
 ) -> str:
     head = f"{o.label.capitalize()}: "
     if choice == o.best:
         text = (
-            f"{head}{choice} is the most accurate there too "
+            f"{head}{choice} is the {words.most} there too "
             f"({o.accuracy[choice]:.3f}, n={o.n[choice]})."
         )
     else:
@@ -306,21 +326,21 @@ def _set_reason(
         and cost(by_name[n]) < cost(by_name[choice])
     ]
     if ruled:
-        words = "; ".join(f"{n} loses {_interval(o.tests[n])}" for n in ruled[:_MAX_LISTED])
+        losses = "; ".join(f"{n} loses {_interval(o.tests[n])}" for n in ruled[:_MAX_LISTED])
         text += (
             f" Within the tolerance on the test set and cheaper, but not shown to be there: "
-            f"{words}."
+            f"{losses}."
         )
     return text
 
 
-def _no_common_reason(id_out: SetOutcome, dropped: Sequence[SetOutcome]) -> str:
+def _no_common_reason(id_out: SetOutcome, dropped: Sequence[SetOutcome], words: _Words) -> str:
     wins = "; ".join(
         f"{o.label}: {o.best} ({o.accuracy[o.best]:.3f}, n={o.n[o.best]})" for o in dropped
     )
     return (
         f"{NO_COMMON_PREFIX} of the best both on the test set and "
-        f"{' and '.join(o.label for o in dropped)}. Most accurate on the test set: "
+        f"{' and '.join(o.label for o in dropped)}. {words.most.capitalize()} on the test set: "
         f"{id_out.best} ({id_out.accuracy[id_out.best]:.3f}); {wins}. The choice follows the "
         "test set; if production inputs will look like the other set, choose its winner."
     )

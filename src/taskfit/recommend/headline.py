@@ -245,6 +245,7 @@ def _recommend(
         cost_model=cost_model,
         volume_per_month=constraints.volume_per_month,
         seed=seed,
+        metric_title=metric_title(best.headline_metric),
     )
     reasons += picked.reasons
     warnings += picked.warnings
@@ -278,6 +279,7 @@ def _recommend(
                 "the evidence for any learned approach here is weak."
             )
     rule = {
+        "metric": metric_title(best.headline_metric),
         "max_accuracy_loss_points": constraints.max_accuracy_loss,
         "volume_per_month": constraints.volume_per_month,
         **picked.to_json(),

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = [
     "DEFAULT_METRICS",
     "best_words",
+    "curve_metric",
     "headline",
     "higher_is_better",
     "metric_columns",
@@ -87,6 +88,17 @@ def best_words(doc: Mapping[str, Any]) -> str:
     """How the best approach is called: "most accurate", or "best by <headline>"."""
     name, title = headline(doc)
     return "most accurate" if name == "accuracy" else f"best by {title}"
+
+
+def curve_metric(curves: Mapping[str, Any]) -> tuple[str, str]:
+    """``(name, title)`` of the metric a ``curves`` section is scored with (accuracy in a
+    section written before curves took the task's metric).
+
+    >>> curve_metric({"metric": "rouge_l", "metric_title": "ROUGE-L"}), curve_metric({})
+    (('rouge_l', 'ROUGE-L'), ('accuracy', 'accuracy'))
+    """
+    name = str(curves.get("metric") or "accuracy")
+    return name, str(curves.get("metric_title") or name)
 
 
 def paired_test_name(doc: Mapping[str, Any]) -> str:

@@ -44,6 +44,7 @@ from taskfit.report.html_sections import (
     notes_section,
     recommendation_section,
 )
+from taskfit.report.html_text import text_sections
 from taskfit.report.html_trust import confusion_blocks, trust_sections
 
 __all__ = ["load_results", "render_report", "write_report"]
@@ -68,6 +69,13 @@ _FIGURES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "Quality against cost",
         "{headline} (95% CI) against running cost per 1k predictions; the dashed line is the "
         "front of approaches no other is both cheaper and better than.",
+    ),
+    (
+        "self_consistency",
+        ("self_consistency",),
+        "Self-consistency",
+        "Exact match of the majority answer against the number of sampled chains k (95% "
+        "CI), and the cost per correct answer at each k.",
     ),
     (
         "calibration",
@@ -168,6 +176,7 @@ def render_report(doc: Mapping[str, Any], figure_dir: Path) -> str:
         recommendation_section(d),
         approaches_section(d),
         prompting_section(d),
+        *text_sections(d),
         _figures_section(d, Path(figure_dir)),
         curves_section(d),
         distill_section(d),

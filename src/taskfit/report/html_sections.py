@@ -9,10 +9,12 @@ from typing import Any
 
 from taskfit.report.columns import (
     best_words,
+    curve_metric,
     higher_is_better,
     metric_columns,
     metrics_sentence,
     paired_test_name,
+    sentence_start,
 )
 from taskfit.report.html_blocks import h3, iv, list_block, num, p, pvalue, section, table, usd
 from taskfit.report.rule import rule_text
@@ -206,11 +208,12 @@ def curves_section(doc: Doc) -> dict[str, Any] | None:
     if not curves:
         return None
     names = [a["name"] for a in curves["approaches"]]
+    key, title = curve_metric(curves)
     cells: dict[int, dict[str, str]] = {}
     for a in curves["approaches"]:
         for s in a["summary"]:
             cells.setdefault(s["budget"], {})[a["name"]] = (
-                f"{s['accuracy_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
+                f"{s[key + '_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
             )
     per = " per class" if curves.get("budget_unit") == "per_class" else ""
     rows = [(b, *[by.get(n, "-") for n in names]) for b, by in sorted(cells.items())]
@@ -219,12 +222,14 @@ def curves_section(doc: Doc) -> dict[str, Any] | None:
             [f"label budget{per}", *names],
             rows,
             numeric=(0,),
-            caption=f"Accuracy, mean over {len(curves['seeds'])} seed(s) [95% interval].",
+            caption=(
+                f"{sentence_start(title)}, mean over {len(curves['seeds'])} seed(s) [95% interval]."
+            ),
             tid="curves",
         )
     ]
     refs = [
-        f"{r['name']}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] with "
+        f"{r['name']}: {r[key]:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] with "
         f"{r['n_labels']} labels, n={r['n_test']}"
         for r in curves.get("references", [])
     ]
@@ -235,7 +240,7 @@ def curves_section(doc: Doc) -> dict[str, Any] | None:
         fit = a.get("fit")
         if fit:
             fits.append(
-                f"{a['name']}: accuracy ≈ {fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f}) "
+                f"{a['name']}: {title} ≈ {fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f}) "
                 f"(ceiling a in [{fit['a_ci'][0]:.3f}, {fit['a_ci'][1]:.3f}])"
             )
         if a.get("crossover"):

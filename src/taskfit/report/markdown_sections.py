@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from taskfit.report.columns import curve_metric, sentence_start
 from taskfit.report.markdown_blocks import cell, heading, iv
 
 __all__ = ["cost_model_lines", "curves_lines", "distill_lines", "plots_lines"]
@@ -14,9 +15,10 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
         return []
     per = " per class" if curves["budget_unit"] == "per_class" else ""
     names = [a["name"] for a in curves["approaches"]]
+    key, title = curve_metric(curves)
     lines = [
         *heading("Learning curves"),
-        f"Accuracy by label budget{per}: mean over {len(curves['seeds'])} seed(s) "
+        f"{sentence_start(title)} by label budget{per}: mean over {len(curves['seeds'])} seed(s) "
         "[95% interval of the mean].",
         "",
         "| budget | " + " | ".join(cell(n) for n in names) + " |",
@@ -26,13 +28,13 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
     for a in curves["approaches"]:
         for s in a["summary"]:
             rows.setdefault(s["budget"], []).append(
-                f"{s['accuracy_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
+                f"{s[key + '_mean']:.3f} [{s['ci_low']:.3f}, {s['ci_high']:.3f}]"
             )
     lines += [f"| {b} | " + " | ".join(r) + " |" for b, r in sorted(rows.items())]
     if curves["references"]:
         lines += ["", "Prompted references:", ""]
         lines += [
-            f"- {cell(r['name'])}: {r['accuracy']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] "
+            f"- {cell(r['name'])}: {r[key]:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] "
             f"with {r['n_labels']} labels, {len(r['per_seed'])} seed(s), n={r['n_test']}"
             for r in curves["references"]
         ]
@@ -42,7 +44,7 @@ def curves_lines(curves: dict[str, Any] | None) -> list[str]:
         if fit:
             law = f"{fit['a']:.3f} − {fit['b']:.3g}·n^(−{fit['c']:.3f})"
             lines.append(
-                f"- {cell(a['name'])}: accuracy ≈ {law}"
+                f"- {cell(a['name'])}: {title} ≈ {law}"
                 f" (a in [{fit['a_ci'][0]:.3f}, {fit['a_ci'][1]:.3f}])"
             )
         if a["crossover"]:

@@ -146,6 +146,20 @@ def _figure(figsize: tuple[float, float]) -> Iterator[tuple[Figure, Axes]]:
             plt.close(fig)
 
 
+@contextmanager
+def _side_by_side(figsize: tuple[float, float]) -> Iterator[tuple[Figure, Axes, Axes]]:
+    """A styled figure with two axes side by side, closed on exit whatever happens."""
+    plt = _pyplot()
+    import matplotlib
+
+    with matplotlib.rc_context(_STYLE):
+        fig, (left, right) = plt.subplots(1, 2, figsize=figsize)
+        try:
+            yield fig, left, right
+        finally:
+            plt.close(fig)
+
+
 def _colour(i: int) -> Any:
     import matplotlib
 
@@ -202,6 +216,17 @@ def _legend_outside(ax: Axes, order: Sequence[str] = ()) -> None:
             borderaxespad=0.0,
             frameon=False,
         )
+
+
+def _error_bars(
+    points: Sequence[tuple[float, float | None, float | None]],
+) -> list[list[float]]:
+    """Matplotlib's ``yerr`` of ``(value, low, high)`` points: the distances down to the
+    low bounds and up to the high bounds (0 for a missing bound, never negative)."""
+    return [
+        [max(0.0, value - low) if low is not None else 0.0 for value, low, _ in points],
+        [max(0.0, high - value) if high is not None else 0.0 for value, _, high in points],
+    ]
 
 
 def _accuracy_ylim(ax: Axes, values: Sequence[float]) -> None:

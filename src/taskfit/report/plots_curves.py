@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from taskfit.report.columns import curve_metric
 from taskfit.report.plots_common import (
     _ci_text,
     _colour,
@@ -76,17 +77,17 @@ def _parse_crossover(cross: Any, where: str) -> dict[str, Any] | None:
     }
 
 
-def _parse_approach(a: Any, where: str) -> dict[str, Any] | None:
+def _parse_approach(a: Any, where: str, key: str) -> dict[str, Any] | None:
     """One approach's curve, fit and crossover; None when no budget has labels."""
     name = str(_req(a, "name", where))
     summary = []
     for j, s in enumerate(_req_list(a, "summary", where)):
         w = f"{where}.summary[{j}]"
-        summary.append((_req_num(s, "n_train_labels", w), *_interval(s, w, "accuracy_mean")))
+        summary.append((_req_num(s, "n_train_labels", w), *_interval(s, w, key + "_mean")))
     points = []
     for j, p in enumerate(_req_list(a, "points", where)):
         w = f"{where}.points[{j}]"
-        points.append((_req_num(p, "n_train_labels", w), _req_num(p, "accuracy", w)))
+        points.append((_req_num(p, "n_train_labels", w), _req_num(p, key, w)))
     fit = a.get("fit")
     fit_abc = None
     if fit is not None:
@@ -220,7 +221,8 @@ def _draw_crossover(
 def plot_curves(
     curves: Mapping[str, Any], out_dir: Path, stem: str = "learning_curves"
 ) -> list[Path]:
-    """Accuracy against training labels (log x) for each fine-tuned approach.
+    """The headline metric (accuracy for classification) against training labels (log x)
+    for each fine-tuned approach.
 
     Per approach: seed means with their interval band, faint per-seed points, the fitted
     power law (dashed, a bit past the largest count) and the crossover with its reference
@@ -232,19 +234,20 @@ def plot_curves(
     """
     if not curves:
         return []
+    key, title = curve_metric(curves)
     approaches = _req_list(curves, "approaches", "curves")
     references = _req_list(curves, "references", "curves")
 
     # Parse everything first, so a malformed section raises before anything is drawn.
     parsed = []
     for i, a in enumerate(approaches):
-        one = _parse_approach(a, f"curves.approaches[{i}]")
+        one = _parse_approach(a, f"curves.approaches[{i}]", key)
         if one is not None:
             parsed.append(one)
     refs: list[_Ref] = []
     for i, r in enumerate(references):
         where = f"curves.references[{i}]"
-        refs.append((str(_req(r, "name", where)), *_interval(r, where, "accuracy")))
+        refs.append((str(_req(r, "name", where)), *_interval(r, where, key)))
     if not parsed:
         return []
 
@@ -266,8 +269,8 @@ def plot_curves(
         )
         labels = (
             xlabel,
-            "accuracy on the test set (fraction)",
-            "Learning curves: accuracy vs. training labels",
+            f"{title} on the test set (fraction)",
+            f"Learning curves: {title} vs. training labels",
         )
         _finish_count_axes(ax, ys, labels, _KEY)
         return _save(fig, out_dir, stem)

@@ -15,6 +15,7 @@ from typing import Any
 from taskfit.report.plots_common import (
     _accuracy_ylim,
     _colour,
+    _error_bars,
     _figure,
     _interval,
     _legend_outside,
@@ -117,14 +118,10 @@ def plot_pareto(
         ):
             ci, marker = _FAMILY_STYLE.get(family, _OTHER_FAMILY_STYLE)
             x = max(cost, floor)
-            yerr = [
-                [max(0.0, value - low) if low is not None else 0.0],
-                [max(0.0, high - value) if high is not None else 0.0],
-            ]
             ax.errorbar(
                 [x],
                 [value],
-                yerr=yerr,
+                yerr=_error_bars([(value, low, high)]),
                 fmt=marker,
                 color=_colour(ci),
                 markersize=7,

@@ -34,6 +34,7 @@ from taskfit.report.plots_common import (
     _req_num,
     _save,
 )
+from taskfit.report.plots_text import plot_self_consistency
 from taskfit.report.plots_trust import plot_reliability, plot_selective
 
 __all__ = [
@@ -263,7 +264,7 @@ def figures_for(
 ) -> list[Path]:
     """Draw every figure ``doc`` (a results document) has data for into ``out_dir``:
     learning curves, Pareto, reliability, confusion, robustness, OOD, distillation,
-    selective. Returns the paths written (PNG and SVG of each).
+    selective, self-consistency. Returns the paths written (PNG and SVG of each).
 
     A malformed section raises (:class:`ValueError`, or :class:`KeyError` /
     :class:`TypeError` from the trust figures); with ``on_error`` the error is passed to
@@ -287,6 +288,10 @@ def figures_for(
         ("ood", lambda: plot_ood(doc.get("ood"), out_dir)),
         ("distillation", lambda: plot_distill(doc.get("distill") or {}, out_dir)),
         ("selective", lambda: plot_selective(doc.get("selective"), out_dir)),
+        (
+            "self-consistency",
+            lambda: plot_self_consistency(doc.get("self_consistency"), out_dir),
+        ),
     ]
     paths: list[Path] = []
     for name, draw in draws:

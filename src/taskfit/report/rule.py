@@ -20,14 +20,16 @@ def rule_text(rule: Mapping[str, Any] | None) -> str:
     if not rule or "cost_basis" not in rule:
         return ""
     margin = float(rule.get("max_accuracy_loss_points", 0.0))
+    title = str(rule.get("metric") or "accuracy")  # the headline metric
+    most = "the most accurate approach" if title == "accuracy" else f"the best by {title}"
     sets = [s["label"] for s in rule.get("sets", [])] or ["the test set"]
     where = sets[0] if len(sets) == 1 else ", ".join(sets[:-1]) + " and " + sets[-1]
     if margin <= 0:
-        trade = "the most accurate approach; trading accuracy for cost is off"
+        trade = f"{most}; trading {title} for cost is off"
     else:
         trade = (
-            "the most accurate approach, unless a cheaper one is non-inferior: the paired "
-            f"95% bootstrap interval of its accuracy loss ends within {margin:g} point"
+            f"{most}, unless a cheaper one is non-inferior: the paired "
+            f"95% bootstrap interval of its {title} loss ends within {margin:g} point"
             f"{'' if margin == 1 else 's'} on {where}"
         )
     basis = rule["cost_basis"]

@@ -367,6 +367,7 @@ def _mapping_page(
         form={**defaults, **form},
         error=error,
         approaches=inputs.defaults("compare"),
+        tasks=inputs.task_names(),
         trust=UI_TRUST,
     )
 

@@ -36,7 +36,7 @@ class JobParams:
     shots: int = 8
     seed: int = 0
     trust: tuple[str, ...] = ()
-    task: str = "classification"  # the form has no field for it: a job given one keeps it
+    task: str = "classification"  # the task type (the form's select)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

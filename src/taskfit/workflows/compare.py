@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from taskfit.advise.card import TaskCard, load_card
 from taskfit.advise.flows import FACTS
 from taskfit.approaches import defaults, for_task, needs_of
+from taskfit.approaches import get as get_approach
 from taskfit.backends import LLMSpec
 from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, merge, split_options
 from taskfit.data import load_demo, load_examples
@@ -216,9 +217,17 @@ def compare_dataset(
 ) -> CompareResult:
     approaches, llms, card = validate_options(opts)
     get_task(dataset.task).require(opts.trust.measures, "the trust measure")
+    if opts.approaches is not None:  # named ones must serve the task: say so before profiling
+        for_task(approaches, dataset.task, named=True)
     hook = hook or ProgressHook()
     profile, advice = _advise(dataset, opts, card, hook)
-    from_advice = opts.approaches is None and bool(advice.approaches)
+    # The advice's picks are classification approaches: they narrow the default only when
+    # every pick serves the data's task type.
+    from_advice = (
+        opts.approaches is None
+        and bool(advice.approaches)
+        and all(get_approach(a).supports(dataset.task) for a in advice.approaches)
+    )
     if from_advice:
         # The advice names the approaches that test its prior; the user's list wins.
         approaches = tuple(a for a in advice.approaches if a in approaches)
@@ -332,12 +341,20 @@ def _score_and_render(
 
 
 def compare_demo(
-    *, settings: CompareOptions | None = None, hook: ProgressHook | None = None, **options: Any
+    *,
+    settings: CompareOptions | None = None,
+    hook: ProgressHook | None = None,
+    task: str = "classification",
+    **options: Any,
 ) -> CompareResult:
-    """Compare on the bundled demo data (8 support intents) with the embedded models.
+    """Compare on the bundled demo data of task type ``task`` with the embedded models:
+    8 support intents (classification), product descriptions (generation) or word
+    problems (reasoning).
 
-    The OOD measure uses the demo's shifted test set (``ood_test.csv``)."""
+    The OOD measure uses the classification demo's shifted test set (``ood_test.csv``)."""
     opts = merge(CompareOptions, settings, options)
+    if task != "classification":
+        return compare_dataset(load_demo(seed=opts.seed, task=task), opts, hook=hook)
     if opts.trust.group_col:
         raise UsageError("the demo data has no metadata column for --group-col")
     ood: tuple[Example, ...] = ()

@@ -25,7 +25,7 @@ from taskfit.backends import LLMSpec, make_backend
 from taskfit.backends.options import options_for
 from taskfit.config import DataSource, RunOptions, split_options
 from taskfit.data import load_dataset
-from taskfit.errors import UsageError
+from taskfit.errors import DataError, UsageError
 from taskfit.learners.embed import Embedder
 from taskfit.metrics import DEFAULT_PRICES, load_price_file
 from taskfit.report import render_summary
@@ -108,8 +108,12 @@ def load_source(
 ) -> Dataset:
     """Load ``data`` as ``source`` says, checked and split as its task type wants (labels
     of a fixed set: class checks and a stratified split; other targets: a random split)."""
-    label_set = task_type(source.task).label_set
-    return load_dataset(data, **asdict(source), seed=seed, group=group, label_set=label_set)
+    task = task_type(source.task)
+    dataset = load_dataset(data, **asdict(source), seed=seed, group=group, label_set=task.label_set)
+    problem = task.check_targets([e.target for e in dataset.train]) if task.check_targets else None
+    if problem:
+        raise DataError(problem, file=str(data), column=source.label)
+    return dataset
 
 
 def task_type(name: str) -> TaskType:

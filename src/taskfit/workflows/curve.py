@@ -56,27 +56,32 @@ def curve(
 
 
 def curve_demo(
-    *, settings: CurveOptions | None = None, hook: ProgressHook | None = None, **options: Any
+    *,
+    task: str = "classification",
+    settings: CurveOptions | None = None,
+    hook: ProgressHook | None = None,
+    **options: Any,
 ) -> CurveResult:
-    """Sweep label budgets on the bundled demo data."""
+    """Sweep label budgets on the bundled demo data of ``task``."""
     opts = merge(CurveOptions, settings, options)
-    return curve_dataset(load_demo(seed=opts.seed), opts, hook=hook)
+    return curve_dataset(load_demo(seed=opts.seed, task=task), opts, hook=hook)
 
 
-def with_defaults(opts: CurveOptions) -> CurveOptions:
-    """``opts`` with the registry's curve defaults for approaches the user did not name."""
+def with_defaults(opts: CurveOptions, task: str = "classification") -> CurveOptions:
+    """``opts`` with the registry's curve defaults for ``task`` for approaches the user
+    did not name."""
     learners = opts.approaches
     if learners is None:
-        learners = defaults("curve", ("finetune", "baseline"))
-    prompted = defaults("curve", "prompt") if opts.prompted is None else opts.prompted
+        learners = defaults("curve", ("finetune", "baseline"), task=task)
+    prompted = defaults("curve", "prompt", task=task) if opts.prompted is None else opts.prompted
     return replace(
         opts, approaches=parse_approaches(learners) if learners else (), prompted=prompted
     )
 
 
-def _llms(opts: CurveOptions) -> tuple[LLMSpec, ...]:
+def _llms(opts: CurveOptions, task: str = "classification") -> tuple[LLMSpec, ...]:
     """The LLMs of the prompted reference lines (none without them); checks the options."""
-    opts = with_defaults(opts)
+    opts = with_defaults(opts, task)
     check_prompt_options(opts.prompt_format, opts.dev_size)
     if "encoder" in needs_of((*(opts.approaches or ()), *(opts.prompted or ()))):
         resolve_encoder(opts.encoder)
@@ -85,8 +90,8 @@ def _llms(opts: CurveOptions) -> tuple[LLMSpec, ...]:
 
 
 def plan_for(dataset: Dataset, opts: CurveOptions) -> CurveSpec:
-    opts = with_defaults(opts)
-    base = plan_options(opts, dataset, _llms(opts), opts.label_descriptions)
+    opts = with_defaults(opts, dataset.task)
+    base = plan_options(opts, dataset, _llms(opts, dataset.task), opts.label_descriptions)
     plan = CurvePlan(
         learners=opts.approaches or (),
         prompted=opts.prompted or (),
@@ -100,13 +105,13 @@ def plan_for(dataset: Dataset, opts: CurveOptions) -> CurveSpec:
 
 def settings_of(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str, Any]:
     """What a curve run records; LLM specs canonical, so credentials are never stored."""
-    opts = with_defaults(opts)
+    opts = with_defaults(opts, dataset.task)
     return record(
         opts,
         _RECORDED,
         dataset,
         command="curve",
-        llms=[s.canonical for s in _llms(opts)],
+        llms=[s.canonical for s in _llms(opts, dataset.task)],
         budgets=list(spec.budgets),
         budget_unit=spec.budget_unit,
         seeds=list(spec.seeds),
@@ -116,9 +121,10 @@ def settings_of(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[s
 def curve_dataset(
     dataset: Dataset, opts: CurveOptions, *, hook: ProgressHook | None = None
 ) -> CurveResult:
-    get_task(dataset.task).require(("curves",), "the section")
+    task = get_task(dataset.task)
+    task.require(("curves",), "the section")
     spec = plan_for(dataset, opts)  # bad options fail here, before the store is opened
-    llms = _llms(opts)
+    llms = _llms(opts, dataset.task)
     key = [u.key for u in spec.units]
     settings = settings_of(opts, dataset, spec)
     with RunContext.open(opts, key=key, settings=settings, kind="curve", hook=hook) as ctx:
@@ -135,6 +141,8 @@ def curve_dataset(
             notes=[*spec.notes, *_budget_notes(spec.units, results)],
             n_boot=opts.n_boot,
             seed=opts.seed,
+            metric=task.headline.name,
+            metric_title=task.headline.title,
         )
         doc = score_headline(
             dataset,

@@ -92,9 +92,10 @@ def distill_demo(
 
 
 def students_of(opts: DistillOptions) -> tuple[str, ...]:
-    """The students named, or the registry's curve learners."""
+    """The students named, or the registry's curve learners (distillation into a label
+    set is for classification)."""
     if opts.students is None:
-        return defaults("curve", LEARNERS)
+        return defaults("curve", LEARNERS, task="classification")
     return opts.students
 
 
@@ -102,12 +103,12 @@ def check_options(opts: DistillOptions) -> LLMSpec:
     students = students_of(opts)
     if (opts.unlabeled is None) == (not opts.from_train):
         raise UsageError("give the pool to label: --unlabeled POOL or --from-train (not both)")
-    teachers = names("prompt")
+    teachers = names("prompt", task="classification")
     if opts.teacher not in teachers:
         raise UsageError(
             f"unknown teacher approach {opts.teacher!r}; use one of {', '.join(teachers)}"
         )
-    learners = names(LEARNERS)
+    learners = names(LEARNERS, task="classification")
     bad = [s for s in students if s not in learners]
     if bad or not students:
         raise UsageError(

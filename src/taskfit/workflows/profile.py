@@ -51,11 +51,11 @@ def load_for_profile(
     unlabeled: str | os.PathLike[str] | None = None,
 ) -> tuple[Dataset, tuple[Example, ...], tuple[str, ...]]:
     """(dataset, OOD test examples, unlabeled texts). ``data=None`` means the demo data
-    (classification), with its bundled OOD test set. ``label`` names the target column of
-    the task type ``task``."""
+    of ``task`` (classification's with its bundled OOD test set). ``label`` names the
+    target column of the task type ``task``."""
     if data is None:
         if task_type(task).name != "classification":
-            raise UsageError(f"--task {task}: the demo data is classification; drop --task")
+            return load_demo(seed=seed, task=task), (), ()
         demo_ood = load_examples(demo_paths()["ood_test"], text="text", label="intent")
         return load_demo(seed=seed), demo_ood, ()
     if text is None or label is None:

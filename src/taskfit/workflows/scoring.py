@@ -25,6 +25,7 @@ from taskfit.metrics.prompting import (
     find_collapses,
     prompting_section,
 )
+from taskfit.metrics.text_sections import outputs_section, self_consistency_section
 from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
 from taskfit.recommend.prompting import with_prompting
 from taskfit.report.json import add_sections, build_results, set_recommendation
@@ -188,6 +189,13 @@ def score_headline(
         settings=settings,
     )
     add_sections(doc, cost_model=model, **(sections or {}))
+    if task.applies("outputs"):
+        add_sections(doc, outputs=outputs_section(dataset, raw, task.headline.name, seed=seed))
+    if task.applies("self_consistency"):
+        by_metrics = {m.name: m for m in metrics}
+        curves = self_consistency_section(dataset, raw, by_metrics, seed=seed)
+        if curves:
+            add_sections(doc, self_consistency=curves)
     if not prompting:
         return Scored(tuple(metrics), tuple(comparisons), rec, model, doc)
     collapses = find_collapses(dataset, results)
