@@ -135,3 +135,34 @@ def test_every_reasoning_approach(tmp_path: Path) -> None:
     assert again["run_stats"]["units_run"] == 0
     assert again["run_stats"]["units_cached"] == len(names)
     assert len(list((tmp_path / "home" / "lora").iterdir())) == 2
+
+
+def test_lora_label_budget_curve(tmp_path: Path) -> None:
+    # `taskfit curve --task generation`: LoRA trained at each budget, scored by ROUGE-L,
+    # against the prompted zero-shot reference line.
+    from taskfit.workflows.curve import CurveOptions, curve_dataset
+
+    ds = _slice("generation")
+    res = curve_dataset(
+        ds,
+        CurveOptions(
+            approaches=("lora",),
+            prompted=("zero-shot",),
+            budgets=(4, 8, 16),
+            seeds=1,
+            llms=("smollm2",),
+            dev_size=DEV,
+            home=str(tmp_path / "home"),
+            out=str(tmp_path / "out"),
+            plots=False,
+        ),
+    )
+    sec = res.section
+    assert sec["metric"] == "rouge_l" and sec["budgets"] == [4, 8, 16]
+    (curve,) = sec["approaches"]
+    assert [p["n_train_labels"] for p in curve["points"]] == [4, 8, 16]
+    assert all(0.0 <= p["rouge_l"] <= 1.0 and p["train_seconds"] > 0 for p in curve["points"])
+    (ref,) = sec["references"]
+    assert ref["name"].startswith("zero-shot") and 0.0 <= ref["rouge_l"] <= 1.0
+    assert curve["crossover"] is not None  # some statement against the reference
+    assert len(list((tmp_path / "home" / "lora").iterdir())) == 3  # one adapter a budget

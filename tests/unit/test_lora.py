@@ -308,3 +308,89 @@ def test_classification_data_is_refused(tiny_model: Path) -> None:
     env = UnitEnv(ds, None, _no_llm, lambda n: None)  # type: ignore[arg-type]
     with pytest.raises(Exception, match="free-text"):
         LORA.run(_unit(ds, _settings(tiny_model)), env)
+
+
+# --------------------------------------------------------------------------- rationales
+
+
+def _sums(n: int) -> list[tuple[str, str]]:
+    return [(f"What is {a} plus {a % 5 + 2}?", str(a + a % 5 + 2)) for a in range(10, 10 + n)]
+
+
+def _teacher(prompt: str) -> str:
+    """A chain of thought that is right for even a, one too high for odd a."""
+    import re
+
+    a, b = (int(x) for x in re.findall(r"What is (\d+) plus (\d+)\?", prompt)[-1])
+    answer = a + b + a % 2
+    return f"Add {a} and {b}: {a} + {b} = {answer}. So the answer is {answer}."
+
+
+def test_rationale_runner_trains_on_the_teachers_working_and_the_gold_answer(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taskfit.backends.fake import FakeBackend
+    from taskfit.run.rationale_unit import RATIONALES
+
+    ex = tuple(Example(q, y) for q, y in _sums(10))
+    ds = Dataset(
+        ex[:8], ex[8:], (), "sums-8-2", "memory:sums", "question", "answer", task="reasoning"
+    )
+    seen: dict[str, list[str]] = {}
+
+    def fit(self: LoraLearner, texts: list[str], targets: list[str]) -> LoraLearner:
+        seen["texts"], seen["targets"] = list(texts), list(targets)
+        seen["instruction"] = [self.instruction]
+        self.trained_, self.train_seconds_, self.n_truncated_ = True, 0.5, 0
+        return self
+
+    monkeypatch.setattr(LoraLearner, "fit", fit)
+    monkeypatch.setattr(
+        LoraLearner, "predict", lambda self, texts: ["3 + 4 = 7. The answer is 7."] * len(texts)
+    )
+    settings = _settings(tiny_model, epochs=1)
+    unit = Unit(
+        "lora-rationales",
+        "finetune",
+        "",
+        ds.data_hash,
+        (0, 1),
+        0,
+        (*settings.params(), ("teacher", "fake"), ("serving_latency", False)),
+    )
+    assert runner_for(unit, "reasoning") is RATIONALES
+    hook = _Counting()
+    exe = Executor(
+        dataset=ds,
+        store=Store(tmp_path / "store.db"),
+        embedder=None,  # type: ignore[arg-type]
+        backend_factory=lambda spec: FakeBackend(responder=_teacher),
+        hook=hook,
+    )
+    (res,) = exe.run([unit])
+    # each target: the teacher's working without its own answer, then the gold answer
+    first_q, first_gold = ds.train[0].text, ds.train[0].target  # a = 10: the teacher is right
+    second_gold = ds.train[1].target  # a = 11: the teacher says one more
+    assert seen["targets"][0] == f"Add 10 and 2: 10 + 2 = 12.\nThe answer is {first_gold}."
+    assert seen["targets"][1].endswith(f"The answer is {second_gold}.")
+    assert f"= {int(second_gold) + 1}." in seen["targets"][1]  # its working is kept as it is
+    assert first_q in seen["texts"][0]
+    assert "step by step" in seen["instruction"][0]  # the student is asked to reason
+    assert res.predictions == ("7", "7") and res.prompting["outputs"][0].startswith("3 + 4")
+    notes = " ".join(res.notes)
+    assert "for 8 training questions" in notes and "right for 4 (50%)" in notes
+    assert res.train_seconds > 0.5  # the teacher's time counts as training time
+    assert hook.totals == [8 + 1 * 8 + 2]  # teacher chains, one epoch, test outputs
+
+
+def test_rationale_runner_needs_a_teacher(tiny_model: Path) -> None:
+    from taskfit.errors import UsageError
+    from taskfit.run.rationale_unit import RATIONALES
+
+    ds = _dataset(n_train=4, n_test=2, task="reasoning")
+    unit = Unit(
+        "lora-rationales", "finetune", "", ds.data_hash, (0, 1), 0, _settings(tiny_model).params()
+    )
+    env = UnitEnv(ds, None, _no_llm, lambda n: None)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="needs a teacher LLM"):
+        RATIONALES.run(unit, env)
