@@ -25,6 +25,14 @@ def _iv(m: dict[str, Any]) -> str:
     return f"{m['value']:.3f} [{m['ci_low']:.3f}, {m['ci_high']:.3f}]"
 
 
+def _table(head: str, rule: str, rows: list[tuple[Any, ...]]) -> None:
+    """A markdown table: ``head`` with cells split by "|", the alignment ``rule``, rows."""
+    print("| " + " | ".join(head.split("|")) + " |")
+    print(rule)
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+
+
 def _run(task: str, home: str, **options: Any) -> None:
     from taskfit import approaches
     from taskfit.workflows.compare import compare_demo
@@ -39,18 +47,20 @@ def _run(task: str, home: str, **options: Any) -> None:
     metric = doc["task"]["metrics"][0]
     given = ", ".join(f"{k}={v}" for k, v in options.items() if v is not None) or "defaults"
     print(f"\n### {task} ({wall:.0f} s wall, fresh store, {given})\n")
-    print(
-        f"| approach | {metric['title']} [95% CI] | n | train s | p50 / p95 ms "
-        "| $ per 1k | parse fails |"
-    )
-    print("|---|---|---:|---:|---|---:|---:|")
-    for a in doc["approaches"]:
-        lat = a["latency_ms"]
-        print(
-            f"| {a['name']} | {_iv(a['metrics'][metric['name']])} | {a['n_test']} "
-            f"| {a['train_seconds']:.1f} | {lat['p50']:.0f} / {lat['p95']:.0f} "
-            f"| {a['cost_per_1k_usd']:.3g} | {a['parse_failures']} |"
+    head = f"approach|{metric['title']} [95% CI]|n|train s|p50 / p95 ms|$ per 1k|parse fails"
+    rows = [
+        (
+            a["name"],
+            _iv(a["metrics"][metric["name"]]),
+            a["n_test"],
+            f"{a['train_seconds']:.1f}",
+            f"{a['latency_ms']['p50']:.0f} / {a['latency_ms']['p95']:.0f}",
+            f"{a['cost_per_1k_usd']:.3g}",
+            a["parse_failures"],
         )
+        for a in doc["approaches"]
+    ]
+    _table(head, "|---|---|---:|---:|---|---:|---:|", rows)
     for a in doc["approaches"]:
         if a["name"].startswith("lora"):
             per100 = 100 * a["train_seconds"] / max(1, a["n_train_labels"])
@@ -58,14 +68,20 @@ def _run(task: str, home: str, **options: Any) -> None:
             print(f" ({a['n_train_labels']} examples). Notes: {'; '.join(a['notes'])}")
     for name, sc in (doc.get("self_consistency") or {}).items():
         print(f"\nSelf-consistency {name} (temperature {sc['temperature']}, n={sc['n']}):\n")
-        print("| k | exact match [95% CI] | $ per example | $ per correct answer |")
-        print("|---:|---|---:|---:|")
-        for p in sc["points"]:
-            per = p["usd_per_correct"]
-            print(
-                f"| {p['k']} | {_iv(p['exact_match'])} | {p['usd_per_example']:.3g} "
-                f"| {'-' if per is None else f'{per:.3g}'} |"
-            )
+        per = [p["usd_per_correct"] for p in sc["points"]]
+        _table(
+            "k|exact match [95% CI]|$ per example|$ per correct answer",
+            "|---:|---|---:|---:|",
+            [
+                (
+                    p["k"],
+                    _iv(p["exact_match"]),
+                    f"{p['usd_per_example']:.3g}",
+                    "-" if c is None else f"{c:.3g}",
+                )
+                for p, c in zip(sc["points"], per, strict=True)
+            ],
+        )
     print(f"\nRecommendation: {doc['recommendation']['choice']}")
     for r in doc["recommendation"]["reasons"]:
         print(f"- {r}")
