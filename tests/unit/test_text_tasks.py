@@ -228,3 +228,30 @@ def test_generation_metrics_in_results(tmp_path):
     assert (
         replace(ds, task="generation") == ds and get_task("generation").headline.name == "rouge_l"
     )
+
+
+def test_an_approach_answering_one_number_everywhere_is_warned_about(tmp_path, monkeypatch):
+    from taskfit.workflows import context
+
+    monkeypatch.setattr(
+        context, "make_backend", lambda spec, **kw: FakeBackend(responder=lambda p: "17")
+    )
+    ds = sums()
+    opts = CompareOptions(
+        llms=("fake",),
+        approaches=("zero-shot", "nearest-output", "majority"),
+        dev_size=0,
+        home=str(tmp_path),
+        out=str(tmp_path / "out"),
+        plots=False,
+    )
+    res = compare_dataset(ds, opts)
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert "zero-shot@fake" in doc["collapsed"]
+    warned = [w for w in res.recommendation.warnings if w.startswith("zero-shot@fake answers")]
+    assert len(warned) == 1 and "'17' for 100% of test examples" in warned[0]
+    assert "its exact match reflects one answer" in warned[0]
+    # the majority baseline answers one number by design: warned about only as the choice
+    warned_majority = any(w.startswith("majority answers") for w in res.recommendation.warnings)
+    assert warned_majority == (res.recommendation.choice == "majority")
+    assert doc["recommendation"]["warnings"] == list(res.recommendation.warnings)

@@ -24,7 +24,7 @@ from taskfit.metrics.collapse import Collapse
 from taskfit.metrics.prompting import remedy
 from taskfit.types import Recommendation
 
-__all__ = ["collapse_warnings", "with_prompting"]
+__all__ = ["answer_collapse_warnings", "collapse_warnings", "with_prompting"]
 
 _BY_DESIGN = "majority"
 
@@ -46,6 +46,24 @@ def _sources(prompting: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any
     for name, entry in prompting.items():
         for fix in (entry.get("corrections") or {}).values():
             out[fix["name"]] = (name, entry)
+    return out
+
+
+def answer_collapse_warnings(
+    collapses: Mapping[str, Collapse], choice: str | None, metric_title: str
+) -> list[str]:
+    """Free-text tasks: one warning per approach whose answers pile onto one answer (a
+    small tuned model answering "10" to most word problems). The majority baseline does
+    so by design and is warned about only when it is the choice."""
+    out = []
+    for name, c in collapses.items():
+        if name == _BY_DESIGN and name != choice:
+            continue
+        out.append(
+            f"{name} answers {c.label!r} for {c.pred_share:.0%} of test examples, whose "
+            f"answer is {c.label!r} for {c.true_share:.0%}: its {metric_title} reflects one "
+            "answer given almost everywhere, not what it learned from the data."
+        )
     return out
 
 

@@ -27,7 +27,7 @@ from taskfit.metrics.prompting import (
 )
 from taskfit.metrics.text_sections import outputs_section, self_consistency_section
 from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
-from taskfit.recommend.prompting import with_prompting
+from taskfit.recommend.prompting import answer_collapse_warnings, with_prompting
 from taskfit.report.json import add_sections, build_results, set_recommendation
 from taskfit.tasks import get_task
 from taskfit.types import ApproachMetrics, Comparison, Dataset, Recommendation, UnitResult
@@ -191,6 +191,12 @@ def score_headline(
     add_sections(doc, cost_model=model, **(sections or {}))
     if task.applies("outputs"):
         add_sections(doc, outputs=outputs_section(dataset, raw, task.headline.name, seed=seed))
+        piled = find_collapses(dataset, raw)
+        if piled:
+            add_sections(doc, collapsed=list(piled))
+            more = answer_collapse_warnings(piled, rec.choice, task.headline.title)
+            rec = replace(rec, warnings=(*rec.warnings, *more))
+            set_recommendation(doc, rec)
     if task.applies("self_consistency"):
         by_metrics = {m.name: m for m in metrics}
         curves = self_consistency_section(dataset, raw, by_metrics, seed=seed)
