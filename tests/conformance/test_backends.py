@@ -3,10 +3,11 @@ HTTP (against a real local server) and the scripted fake."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
-from tests.support.fake_openai_server import FakeOpenAIServer
+from tests.support.fake_openai_server import FakeOpenAIServer, follows_schema
 
 from taskfit.backends import GenerateRequest, LLMBackend, ScoreRequest
 from taskfit.backends.fake import FakeBackend
@@ -88,3 +89,59 @@ def test_chat_conformance(backend: LLMBackend) -> None:
     assert batch[0].logprobs != batch[1].logprobs
     for text, res in zip(texts, batch, strict=True):
         assert backend.score_chat([req(text)])[0].logprobs == pytest.approx(res.logprobs, abs=0.15)
+
+
+# Bounded (maxItems, maxLength) so a constrained reply always ends within max_tokens.
+ENTITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "entities": {
+            "type": "array",
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "maxLength": 24},
+                    "type": {"type": "string", "enum": ["A", "B"]},
+                },
+                "required": ["text", "type"],
+            },
+        }
+    },
+    "required": ["entities"],
+}
+
+
+def test_json_schema_generation(backend: LLMBackend) -> None:
+    """Backends that constrain decoding reply with JSON following the request's schema;
+    the scripted fake returns its reply verbatim and records the schema."""
+    instruction = (
+        'List the people (type "A") and places (type "B") named in the text, as JSON: '
+        '{"entities": [{"text": ..., "type": ...}]}'
+    )
+    text = "Text: Alice met Bob in Paris."
+    req = GenerateRequest(
+        f"{instruction}\n\n{text}\nJSON:",
+        max_tokens=160,
+        stop=("\n\n", "}"),  # not applied with a schema: they would cut the JSON
+        json_schema=json.dumps(ENTITY_SCHEMA),
+    )
+    chat = GenerateRequest(
+        "",
+        max_tokens=160,
+        json_schema=req.json_schema,
+        messages=(("user", instruction + "\n\n" + text),),
+    )
+    gens = backend.generate([req, chat])
+    assert len(gens) == 2
+    if isinstance(backend, FakeBackend):
+        plain = backend.generate([GenerateRequest(req.prompt, max_tokens=160)])[0]
+        assert gens[0].text == plain.text  # scripted, not constrained
+        assert backend.last_json_schema is None  # the plain request came last
+        backend.generate([req])
+        assert backend.last_json_schema == req.json_schema
+        return
+    for gen in gens:
+        assert not gen.truncated, gen.text
+        assert follows_schema(json.loads(gen.text), ENTITY_SCHEMA), gen.text
+        assert gen.completion_tokens > 0

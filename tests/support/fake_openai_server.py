@@ -13,6 +13,12 @@ per request, whatever the path:
 JSON), ``"truncated_json"``, ``"missing_fields"`` (200, JSON without ``choices``) and
 ``"disconnect"`` (closes the connection without a response).
 
+A chat request's ``response_format`` is checked against ``json_modes`` (the kinds the
+server takes, named as :data:`taskfit.backends.openai_compat.JSON_MODES`); one it does
+not take is refused with ``format_refusal_status``. When the answer is not scripted, a
+taken format with a schema is answered with :func:`schema_instance` of the schema, and
+``{"type": "json_object"}`` alone with ``{}``.
+
 Usage::
 
     with FakeOpenAIServer() as server:
@@ -45,6 +51,8 @@ __all__ = [
     "chat_top_logprobs",
     "expected_score",
     "fast_backend",
+    "follows_schema",
+    "schema_instance",
     "token_logprob",
     "tokenize",
 ]
@@ -123,6 +131,95 @@ def chat_top_logprobs(messages: list[dict[str, Any]]) -> list[tuple[str, float]]
     return [(c, math.log(0.9 * w / total)) for c, w in ranked]
 
 
+def schema_instance(schema: Any) -> Any:
+    """A small value following ``schema``: required properties only, one item per array,
+    the first of an ``enum``/``anyOf``/``oneOf``, ``"x"`` for strings, 0 for numbers."""
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            return schema_instance(schema[key][0])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    if kind == "object" or (kind is None and "properties" in schema):
+        props = schema.get("properties", {})
+        return {name: schema_instance(props.get(name, {})) for name in schema.get("required", [])}
+    if kind == "array":
+        return [schema_instance(schema.get("items", {}))]
+    if kind == "string":
+        return "x"
+    if kind in ("number", "integer"):
+        return 0
+    if kind == "boolean":
+        return False
+    return None
+
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def follows_schema(value: Any, schema: Any) -> bool:
+    """Whether ``value`` follows ``schema``, for the keywords tests use: ``type``,
+    ``enum``, ``const``, ``properties``, ``required``, ``additionalProperties: false``,
+    ``items``, ``anyOf``/``oneOf`` (as any of)."""
+    if not isinstance(schema, dict):
+        return True
+    if "const" in schema and value != schema["const"]:
+        return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    for key in ("anyOf", "oneOf"):
+        if key in schema and not any(follows_schema(value, s) for s in schema[key]):
+            return False
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(_JSON_TYPES[k](value) for k in kinds):
+            return False
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        if any(name not in value for name in schema.get("required", [])):
+            return False
+        if schema.get("additionalProperties") is False and set(value) - set(props):
+            return False
+        return all(follows_schema(v, props[k]) for k, v in value.items() if k in props)
+    if isinstance(value, list) and "items" in schema:
+        return all(follows_schema(v, schema["items"]) for v in value)
+    return True
+
+
+def _format_kind(response_format: Any) -> str | None:
+    """The JSON mode a ``response_format`` asks for (``None``: plain text)."""
+    if not isinstance(response_format, dict):
+        return None
+    kind = response_format.get("type")
+    if kind == "json_object" and "schema" in response_format:
+        return "json_object_schema"
+    return None if kind == "text" else str(kind)
+
+
+def _format_schema(response_format: Any) -> Any:
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_schema":
+        inner = response_format.get("json_schema")
+        return inner.get("schema") if isinstance(inner, dict) else None
+    return response_format.get("schema")
+
+
 def _default_answer(messages: list[dict[str, Any]]) -> str:
     """The first item after ``Options:`` in the last user message, else its first word."""
     user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
@@ -199,6 +296,9 @@ class FakeOpenAIServer:
       gateway that takes its key as ``?api_key=...``).
     - ``error_message``: the error message of injected status faults (default
       ``"injected <status>"``).
+    - ``json_modes``: the ``response_format`` kinds taken (``"json_schema"``,
+      ``"json_object_schema"``, ``"json_object"``); ``format_refusal_status``: the status
+      of a refused one (400; llama-cpp-python's server answers 500).
 
     Counters: ``requests`` (all received), ``by_path``, ``faults_served``, ``in_flight``,
     ``max_in_flight``, ``arrivals`` (``in_flight`` as each request arrived, itself
@@ -225,8 +325,12 @@ class FakeOpenAIServer:
         chat_logprobs: str = "top",
         chat_top: Callable[[list[dict[str, Any]]], list[tuple[str, float]]] | None = None,
         serial: bool = False,
+        json_modes: tuple[str, ...] = ("json_schema", "json_object_schema", "json_object"),
+        format_refusal_status: int = 400,
     ) -> None:
         self.answer = answer
+        self.json_modes = json_modes
+        self.format_refusal_status = format_refusal_status
         self.reject_echo = reject_echo
         self.null_logprobs = null_logprobs
         self.prompt_arrays = prompt_arrays
@@ -496,12 +600,21 @@ class FakeOpenAIServer:
             if k > MAX_TOP_LOGPROBS:
                 return 400, {"error": {"message": f"top_logprobs must be <= {MAX_TOP_LOGPROBS}"}}
             top = self.chat_top(messages)
+        response_format = payload.get("response_format")
+        json_mode = _format_kind(response_format)
+        if json_mode is not None and json_mode not in self.json_modes:
+            message = f"response_format of type {json_mode!r} is not supported"
+            return self.format_refusal_status, {"error": {"message": message}}
         if top:
             answer = top[0][0]
         elif callable(self.answer):
             answer = self.answer(messages)
         elif self.answer is not None:
             answer = self.answer
+        elif json_mode == "json_object":
+            answer = "{}"
+        elif json_mode is not None:
+            answer = json.dumps(schema_instance(_format_schema(response_format)))
         else:
             answer = _default_answer(messages)
         for stop in payload.get("stop") or []:

@@ -15,15 +15,22 @@ Every backend (llama.cpp, OpenAI-compatible HTTP, the scripted fake) implements
   (:attr:`ScoreResult.approximate`). Backends without a chat format raise
   :class:`~taskfit.errors.BackendError` and say ``info().chat = False``.
 - :meth:`LLMBackend.generate` returns completions, for endpoints that cannot return
-  log-probabilities (the prompting layer then parses the answer).
+  log-probabilities (the prompting layer then parses the answer). A request with a
+  ``json_schema`` asks for one JSON value following that schema: the llama.cpp backend
+  constrains decoding with a grammar built from the schema, the OpenAI-compatible
+  backend sends it as ``response_format`` (falling back on endpoints that refuse it),
+  the fake returns its scripted reply. Replies are returned as generated: the caller
+  parses them and counts the ones that do not parse or follow the schema.
 """
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 __all__ = [
     "BackendInfo",
@@ -96,6 +103,21 @@ class GenerateRequest:
 
     With ``messages`` the request is a conversation in the model's chat format and
     ``prompt``/``system`` are ignored.
+
+    ``json_schema``: a JSON schema, as JSON text (``json.dumps(schema)``). When set, the
+    reply must be one JSON value following the schema. Backends that can constrain
+    decoding do so (llama.cpp: a grammar; OpenAI-compatible servers: ``response_format``);
+    the others only pass the request on, so the prompt should still ask for the JSON and
+    describe it, and the caller parses every reply and counts the failures (a reply cut
+    at ``max_tokens`` is returned as is, with ``Generation.truncated`` set). With a
+    schema, ``stop`` sequences are not applied: a stop string inside a JSON string
+    would cut the value short. The text is stored compact (no whitespace between
+    tokens) with the key order kept - it is the order in which constrained replies
+    write an object's keys - so equal schemas written differently are one request (and
+    one cache key). For OpenAI's strict structured outputs, give every object
+    ``"additionalProperties": false`` and list all its properties in ``required``;
+    a schema strict mode refuses makes the backend fall back to a looser mode.
+    Raises :class:`ValueError` when the text is not a JSON object.
     """
 
     prompt: str
@@ -105,10 +127,34 @@ class GenerateRequest:
     stop: tuple[str, ...] = ()
     system: str | None = None
     messages: tuple[Turn, ...] = ()
+    json_schema: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.json_schema is None:
+            return
+        try:
+            schema = json.loads(self.json_schema)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"json_schema is not valid JSON text: {e}") from None
+        if not isinstance(schema, dict):
+            raise ValueError("json_schema must be a JSON object")
+        compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+        object.__setattr__(self, "json_schema", compact)
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """``json_schema`` parsed, or None."""
+        if self.json_schema is None:
+            return None
+        parsed: dict[str, Any] = json.loads(self.json_schema)
+        return parsed
 
 
 @dataclass(frozen=True)
 class Generation:
+    """A generated reply. ``truncated``: the prompt was cut to fit the context, or the
+    reply stopped at ``max_tokens`` (backends that report why generation stopped)."""
+
     text: str
     prompt_tokens: int
     completion_tokens: int

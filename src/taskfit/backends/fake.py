@@ -6,6 +6,12 @@ accurate and one without them is near chance. ``noise`` flips the decision on a 
 fraction of bodies, which lets tests plant a known error rate. ``bias`` (completion
 format) and ``chat_bias`` (chat format) add a constant log-probability to options, keyed by
 the option's stripped text, which plants a collapsed prompt: one label wins everywhere.
+
+Generation returns the ``responder``'s reply (or a deterministic ``answer-N``) cut to
+``max_tokens`` words. A request with a ``json_schema`` is not constrained: the reply is
+returned verbatim (whitespace kept), cut after ``max_tokens`` words with ``truncated``
+set, so tests script valid, invalid and cut JSON replies alike; ``last_json_schema``
+holds the schema of the last generate request.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ class FakeBackend(base.LLMBackend):
         self.chat_calls = 0
         self.score_calls = 0
         self.generate_calls = 0
+        self.last_json_schema: str | None = None  # of the last generate request
         self.evaluated_tokens_total = 0
         self._prefixes_seen: set[str] = set()
 
@@ -164,12 +171,20 @@ class FakeBackend(base.LLMBackend):
             else:
                 # Deterministic text that depends on the prompt and the seed.
                 text = f"answer-{int(_unit_hash(prompt, str(req.seed)) * 1000)}"
-            words = text.split()[: req.max_tokens]
+            self.last_json_schema = req.json_schema
+            words = text.split()
+            cut = len(words) > req.max_tokens
+            if req.json_schema is None:
+                text = " ".join(words[: req.max_tokens])
+            elif cut:  # verbatim up to the end of the last word kept
+                ends = [m.end() for m in re.finditer(r"\S+", text)]
+                text = text[: ends[req.max_tokens - 1]] if req.max_tokens > 0 else ""
             out.append(
                 base.Generation(
-                    text=" ".join(words),
+                    text=text,
                     prompt_tokens=self.count_tokens(prompt),
-                    completion_tokens=len(words),
+                    completion_tokens=min(len(words), req.max_tokens),
+                    truncated=cut,
                 )
             )
         return out

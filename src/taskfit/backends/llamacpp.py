@@ -18,7 +18,20 @@ tokenised with special tokens as llama.cpp's chat completion does, and each opti
 scored as the assistant's whole reply followed by the template's end-of-turn marker; the
 rendered system turn and fixed demonstrations are the cached prefix.
 
-Generation (for parsed-answer fallbacks) uses the high-level ``Llama`` API.
+Generation (for parsed-answer fallbacks) uses the high-level ``Llama`` API. A request
+with a ``json_schema`` is decoded under a grammar built from the schema
+(``LlamaGrammar.from_json_schema``'s converter, one grammar per schema, kept), in the
+completion and the chat format alike, so the reply can only be JSON following the
+schema - or a prefix of it, when ``max_tokens`` runs out first (``truncated``). Two
+details of llama-cpp-python 0.3.36 matter here:
+
+- its Python converter lets a JSON string hold raw control characters (``char ::=
+  [^"\\\\] | ...``), which ``json.loads`` refuses; the rule is narrowed as llama.cpp's
+  own converter writes it (no ``\\x00-\\x1F``, no ``\\x7F``);
+- the grammar's whitespace is at most one space between tokens, so a stop sequence
+  could only match inside a string value: with a schema the request's ``stop`` is not
+  applied, and a complete value ends generation (the grammar then allows only the
+  end-of-generation token).
 """
 
 from __future__ import annotations
@@ -36,9 +49,9 @@ from taskfit.backends.chat_template import ChatTemplate
 from taskfit.errors import BackendError
 
 if TYPE_CHECKING:
-    from llama_cpp import Llama
+    from llama_cpp import Llama, LlamaGrammar
 
-__all__ = ["LlamaCppBackend", "check_gguf", "embedded_model_path"]
+__all__ = ["LlamaCppBackend", "check_gguf", "embedded_model_path", "schema_grammar"]
 
 _SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -82,6 +95,36 @@ def _usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+# The string-character rule of llama-cpp-python's schema converter, and the one
+# llama.cpp's C++ converter writes: control characters must be escaped in JSON strings.
+_LOOSE_CHAR_RULE = 'char ::= [^"\\\\] | '
+_JSON_CHAR_RULE = 'char ::= [^"\\\\\\x7F\\x00-\\x1F] | '
+
+
+def schema_grammar(json_schema: str) -> LlamaGrammar:
+    """A llama.cpp grammar that accepts exactly the JSON values following ``json_schema``.
+
+    Raises :class:`~taskfit.errors.BackendError` for a schema the converter cannot
+    translate (remote ``$ref``, unknown types, ...).
+    """
+    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+    try:
+        gbnf = json_schema_to_gbnf(json_schema)
+    except Exception as e:  # the converter raises assertions, ValueError, KeyError, ...
+        detail = " ".join(str(e).split())[:200] or type(e).__name__
+        raise BackendError(
+            f"llamacpp backend: cannot build a grammar from the schema: {detail}"
+        ) from None
+    lines = [
+        _JSON_CHAR_RULE + line[len(_LOOSE_CHAR_RULE) :]
+        if line.startswith(_LOOSE_CHAR_RULE)
+        else line
+        for line in gbnf.splitlines()
+    ]
+    return LlamaGrammar.from_string("\n".join(lines) + "\n", verbose=False)
 
 
 def _log_softmax(rows: np.ndarray) -> np.ndarray:
@@ -156,6 +199,7 @@ class LlamaCppBackend(base.LLMBackend):
         self._prefix_tokens: list[int] | None = None
         self._tok_cache: dict[tuple[str, bool, bool], list[int]] = {}
         self.evaluated_tokens_total = 0
+        self._grammars: dict[str, LlamaGrammar] = {}  # by schema text
         self.chat_template = self._load_chat_template()
 
     def _load_chat_template(self) -> ChatTemplate | None:
@@ -364,24 +408,37 @@ class LlamaCppBackend(base.LLMBackend):
             truncated = len(toks) > room
             if truncated:
                 toks = toks[: room // 2] + toks[-(room - room // 2) :]
+            grammar = None if req.json_schema is None else self._grammar(req.json_schema)
             res: Any = self._llm.create_completion(
                 toks,
                 max_tokens=req.max_tokens,
                 temperature=req.temperature,
                 seed=req.seed,
-                stop=list(req.stop) or None,
+                # A stop string could only match inside a constrained reply's strings.
+                stop=(list(req.stop) or None) if grammar is None else None,
+                grammar=grammar,
             )
+            choice = res["choices"][0]
             usage = res.get("usage", {})
             out.append(
                 base.Generation(
-                    text=res["choices"][0]["text"],
+                    text=choice["text"],
                     prompt_tokens=int(usage.get("prompt_tokens", len(toks))),
                     completion_tokens=int(usage.get("completion_tokens", 0)),
-                    truncated=truncated,
+                    truncated=truncated or choice.get("finish_reason") == "length",
                     seconds=time.perf_counter() - t0,
                 )
             )
         return out
+
+    def _grammar(self, json_schema: str) -> LlamaGrammar:
+        """The grammar of ``json_schema``, built once per schema."""
+        grammar = self._grammars.get(json_schema)
+        if grammar is None:
+            if len(self._grammars) >= 64:
+                self._grammars.clear()
+            grammar = self._grammars[json_schema] = schema_grammar(json_schema)
+        return grammar
 
     # -- lifecycle -----------------------------------------------------------------------
     def raw_prompt_rate(self, n_tokens: int = 512) -> float:

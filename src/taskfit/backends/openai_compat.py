@@ -26,7 +26,39 @@ over HTTP.
   :class:`~taskfit.errors.BackendError`; the caller then falls back to ``generate``.
   ``chat_logprobs=True/False`` forces the answer.
 - ``generate`` uses ``POST /chat/completions`` with the request's ``messages``, or with
-  its ``system`` + ``prompt``.
+  its ``system`` + ``prompt``. A reply that stopped at ``max_tokens`` (``finish_reason``
+  ``"length"``) is returned with ``Generation.truncated`` set.
+- A generate request with a ``json_schema`` is sent with a ``response_format``, the
+  most constraining one the endpoint takes (``json_mode`` says which, ``None`` until a
+  schema request settled it; the constructor's ``json_mode`` forces one):
+
+  1. ``"json_schema"``: ``{"type": "json_schema", "json_schema": {"name": "reply",
+     "schema": ..., "strict": true}}`` (OpenAI structured outputs, vLLM, Ollama);
+  2. ``"json_object_schema"``: ``{"type": "json_object", "schema": ...}`` (llama-cpp-
+     python's server, which turns the schema into a grammar);
+  3. ``"json_object"``: ``{"type": "json_object"}`` (any JSON; OpenAI then wants the
+     word "JSON" in the messages);
+  4. ``"none"``: no ``response_format``; the prompt alone asks for the JSON.
+
+  The first schema request is sent alone and tries them in this order until one is
+  taken; a refusal is HTTP 400 or 422 (not about the context length), or an error
+  status whose message names ``response_format`` or ``json_schema``. Other 5xx answers
+  are faults: that format is sent again with the usual retries. Later requests use the
+  format found, without another refusal. Stop sequences are not sent with a schema (see
+  :class:`~taskfit.backends.base.GenerateRequest`). Replies are returned as generated:
+  even a constrained server may cut one at ``max_tokens``.
+
+  What llama-cpp-python 0.3.36's server (``python -m llama_cpp.server``) does: its
+  ``response_format`` is validated as ``{"type": "text" | "json_object", "schema"?}``,
+  so ``"json_schema"`` fails validation, answered as HTTP 500 with the validation
+  error (``... 'response_format', 'type' ... Input should be 'text' or
+  'json_object'``); ``{"type": "json_object", "schema": ...}`` makes it decode under
+  a grammar built from the schema (a schema its converter cannot translate falls back
+  to any JSON); without ``schema`` it decodes under a grammar of any JSON. It also
+  takes a non-standard ``grammar`` field (GBNF text) on ``/completions`` and
+  ``/chat/completions``; this backend does not send it (other servers refuse unknown
+  fields) and generates through ``/chat/completions`` only, so there is nothing to
+  pass for completion-format requests.
 
 Every result says how many HTTP requests it took (``ScoreResult.requests``).
 
@@ -64,15 +96,15 @@ from taskfit.backends.openai_parse import (
     EchoScore,
     Unavailable,
     chat_distribution,
-    parse_chat,
     parse_echo,
     parse_echo_array,
+    parse_reply,
     parse_top_logprobs,
 )
 from taskfit.backends.redact import redact_url
 from taskfit.errors import BackendError, UsageError
 
-__all__ = ["DEFAULT_BASE_URL", "OpenAICompatBackend"]
+__all__ = ["DEFAULT_BASE_URL", "JSON_MODES", "OpenAICompatBackend"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -83,6 +115,11 @@ _NO_LOGPROBS_STATUSES = frozenset({400, 404, 422})
 # Statuses that say nothing about prompt arrays (auth, rate limits).
 _NOT_ABOUT_ARRAYS = frozenset({401, 403, 429})
 _CONTEXT_HINTS = ("context length", "context window", "maximum context", "too long", "too many")
+# How a generate request with a JSON schema is sent, most constraining first.
+JSON_MODES = ("json_schema", "json_object_schema", "json_object", "none")
+# Statuses with which an endpoint refuses a response_format it does not know.
+_NO_FORMAT_STATUSES = frozenset({400, 422})
+_FORMAT_HINTS = ("response_format", "json_schema")
 
 _T = TypeVar("_T")
 
@@ -114,7 +151,9 @@ class OpenAICompatBackend(base.LLMBackend):
     to the server (see :mod:`taskfit.backends.openai_http`), a number fixes it.
     ``adaptive_concurrency=False`` keeps ``max_concurrency`` requests in flight whatever
     happens. ``max_retries`` counts retries after the first attempt. ``transport`` is
-    passed to :class:`httpx.Client` (tests, proxies).
+    passed to :class:`httpx.Client` (tests, proxies). ``json_mode``: how requests with
+    a JSON schema are sent (one of :data:`JSON_MODES`); ``None`` finds out on the first
+    one, and the attribute ``json_mode`` then says what was found.
 
     Running totals (thread-safe, read them after a batch): ``prompt_tokens_total`` and
     ``completion_tokens_total`` (from the servers' ``usage``, estimated when absent),
@@ -143,6 +182,7 @@ class OpenAICompatBackend(base.LLMBackend):
         price_in_per_1m: float | None = None,
         price_out_per_1m: float | None = None,
         context_size: int = 8192,
+        json_mode: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if not model:
@@ -164,6 +204,11 @@ class OpenAICompatBackend(base.LLMBackend):
             raise UsageError(f"openai backend: context_size must be >= 1, got {context_size}")
         if top_logprobs < 1:
             raise UsageError(f"openai backend: top_logprobs must be >= 1, got {top_logprobs}")
+        if json_mode is not None and json_mode not in JSON_MODES:
+            raise UsageError(
+                f"openai backend: json_mode must be one of {', '.join(JSON_MODES)}, "
+                f"got {json_mode!r}"
+            )
 
         url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         try:
@@ -192,6 +237,7 @@ class OpenAICompatBackend(base.LLMBackend):
         self.score_path: str | None = {None: None, True: "array", False: "per-option"}[
             prompt_arrays
         ]
+        self.json_mode: str | None = json_mode
 
         self._pacer = Pacer(
             max_concurrency,
@@ -300,7 +346,18 @@ class OpenAICompatBackend(base.LLMBackend):
         return results
 
     def generate(self, requests: Sequence[base.GenerateRequest]) -> list[base.Generation]:
-        return self._http.run_batch([partial(self._generate_one, req) for req in requests])
+        results: list[base.Generation | None] = [None] * len(requests)
+        if self.json_mode is None:
+            # The first request with a schema goes alone: it finds the response_format
+            # the endpoint takes, so a refusal is paid once.
+            first = next((i for i, r in enumerate(requests) if r.json_schema is not None), None)
+            if first is not None:
+                results[first] = self._generate_one(requests[first])
+        todo = [i for i, r in enumerate(results) if r is None]
+        batch = self._http.run_batch([partial(self._generate_one, requests[i]) for i in todo])
+        for i, generation in zip(todo, batch, strict=True):
+            results[i] = generation
+        return [r for r in results if r is not None]
 
     def __enter__(self) -> OpenAICompatBackend:  # typed so the running totals are visible
         return self
@@ -465,19 +522,52 @@ class OpenAICompatBackend(base.LLMBackend):
             "temperature": req.temperature,
             "seed": req.seed,
         }
-        if req.stop:
-            payload["stop"] = list(req.stop)
-        (text, prompt_tokens, completion_tokens), _ = self._http.post_json(
-            "/chat/completions", payload, parse_chat
-        )
+        if req.json_schema is not None:
+            answer = self._post_with_schema(payload, req.schema or {})
+        else:
+            if req.stop:
+                payload["stop"] = list(req.stop)
+            answer, _ = self._http.post_json("/chat/completions", payload, parse_reply)
+        text, prompt_tokens, completion_tokens, cut = answer
         if prompt_tokens is None:
             prompt_tokens = self._estimate(messages)
         if completion_tokens is None:
             completion_tokens = self.count_tokens(text) if text else 0
         self._add_usage(prompt_tokens, completion_tokens)
         return base.Generation(
-            text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            truncated=cut,
         )
+
+    def _post_with_schema(
+        self, payload: dict[str, Any], schema: dict[str, Any]
+    ) -> tuple[str, int | None, int | None, bool]:
+        """Send a generate request with the ``response_format`` of ``json_mode``; while
+        that is unknown, try :data:`JSON_MODES` in order and settle on the first taken."""
+        path = "/chat/completions"
+        known = self.json_mode
+        if known is not None:
+            answer, _ = self._http.post_json(
+                path, _with_format(payload, known, schema), parse_reply
+            )
+            return answer
+        for mode in JSON_MODES:
+            sent = _with_format(payload, mode, schema)
+            try:
+                answer, _ = self._http.post_json(path, sent, parse_reply, probe=mode != "none")
+            except StatusError as exc:
+                if _refuses_format(exc):
+                    continue
+                if exc.status < 500:
+                    raise
+                # A server fault, not a refusal: this format again, with retries.
+                answer, _ = self._http.post_json(path, sent, parse_reply)
+            with self._lock:
+                self.json_mode = mode
+            return answer
+        raise AssertionError("unreachable: the last mode sends no response_format")
 
     # ------------------------------------------------------------------ helpers
 
@@ -563,6 +653,31 @@ def _result(
         evaluated_tokens=sent,
         requests=requests,
     )
+
+
+def _with_format(payload: dict[str, Any], mode: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with the ``response_format`` of ``mode`` (see :data:`JSON_MODES`)."""
+    formats: dict[str, dict[str, Any] | None] = {
+        "json_schema": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": schema, "strict": True},
+        },
+        "json_object_schema": {"type": "json_object", "schema": schema},
+        "json_object": {"type": "json_object"},
+        "none": None,
+    }
+    fmt = formats[mode]
+    return payload if fmt is None else {**payload, "response_format": fmt}
+
+
+def _refuses_format(exc: StatusError) -> bool:
+    """Whether an error answer says the endpoint does not take this ``response_format``."""
+    if exc.status in _NOT_ABOUT_ARRAYS:  # authentication, rate limits
+        return False
+    if exc.status in _NO_FORMAT_STATUSES and not _mentions_context(exc.detail):
+        return True
+    lowered = exc.detail.lower()
+    return any(hint in lowered for hint in _FORMAT_HINTS)
 
 
 def _mentions_context(detail: str) -> bool:

@@ -5,7 +5,8 @@ What: pure functions from a decoded JSON body to numbers; no HTTP here.
 - :func:`parse_echo` / :func:`parse_echo_array` read ``/completions`` answers made with
   ``echo`` + ``logprobs``: an option's log-probability is the sum over the echoed tokens
   that fall in the option's character span (``text_offset``).
-- :func:`parse_chat` reads a ``/chat/completions`` answer's text;
+- :func:`parse_chat` reads a ``/chat/completions`` answer's text, :func:`parse_reply`
+  the same and whether the reply stopped at ``max_tokens``;
   :func:`parse_top_logprobs` the ``top_logprobs`` of its first generated token, and
   :func:`chat_distribution` turns those into a distribution over the options.
 
@@ -31,6 +32,7 @@ __all__ = [
     "parse_chat",
     "parse_echo",
     "parse_echo_array",
+    "parse_reply",
     "parse_top_logprobs",
     "usage",
 ]
@@ -208,6 +210,15 @@ def parse_chat(body: Any) -> tuple[str, int | None, int | None]:
     if not isinstance(content, str):
         raise Malformed("non-string message content")
     return content, usage(body, "prompt_tokens"), usage(body, "completion_tokens")
+
+
+def parse_reply(body: Any) -> tuple[str, int | None, int | None, bool]:
+    """(answer text, prompt tokens, completion tokens, cut) of a chat answer; ``cut``
+    when the server says the reply stopped at ``max_tokens`` (``finish_reason`` is
+    ``"length"``)."""
+    text, prompt_tokens, completion_tokens = parse_chat(body)
+    cut = _first_choice(body).get("finish_reason") == "length"
+    return text, prompt_tokens, completion_tokens, cut
 
 
 def _entry(token: Any, logprob: Any) -> tuple[str, float]:

@@ -4,8 +4,9 @@ The key of a call is the sha256 of the canonical JSON of (backend, model, kind, 
 decoding params), and for an HTTP backend its endpoint URL with credentials redacted
 (only the hash is stored). Greedy generations ignore the seed; sampled ones
 (temperature > 0) are keyed with it, so a sampled output is never served for another
-seed. Misses are sent to the backend as one batch and written to the store as soon as
-they return.
+seed. A generation's JSON schema is part of its key: a constrained reply is never
+served for an unconstrained request, nor for another schema. Misses are sent to the
+backend as one batch and written to the store as soon as they return.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _gen_request_json(req: base.GenerateRequest) -> dict[str, Any]:
         d.pop("seed")  # greedy decoding does not depend on the seed
     if not req.messages:
         d.pop("messages")  # keys of calls cached before chat requests existed stay valid
+    if req.json_schema is None:
+        d.pop("json_schema")  # likewise; a schema is part of the key when there is one
     return d
 
 
