@@ -44,6 +44,7 @@ from taskfit.report.html_sections import (
     notes_section,
     recommendation_section,
 )
+from taskfit.report.html_tasks import task_sections
 from taskfit.report.html_text import text_sections
 from taskfit.report.html_trust import confusion_blocks, trust_sections
 
@@ -177,6 +178,7 @@ def render_report(doc: Mapping[str, Any], figure_dir: Path) -> str:
         approaches_section(d),
         prompting_section(d),
         *text_sections(d),
+        *task_sections(d),
         _figures_section(d, Path(figure_dir)),
         curves_section(d),
         distill_section(d),

@@ -8,6 +8,7 @@ from typing import Any
 
 from taskfit.backends.redact import redact_text
 from taskfit.report.html_blocks import code, h3, list_block, num, p, section, table
+from taskfit.report.html_tasks import profile_fact_blocks
 from taskfit.report.reproduce import command_line
 
 __all__ = ["profile_section", "reproduce_section"]
@@ -151,6 +152,7 @@ def profile_section(doc: Doc) -> dict[str, Any] | None:
             p(f"{pr['n_train']:,} train and {pr['n_test']:,} test rows ({pr['label_type']})."),
             *_labels(pr),
             _lengths(pr),
+            *profile_fact_blocks(pr),
             *_duplicates(pr),
             _shift(pr),
             *_other_facts(pr),

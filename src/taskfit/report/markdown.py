@@ -20,6 +20,7 @@ from taskfit.report.markdown_sections import (
     distill_lines,
     plots_lines,
 )
+from taskfit.report.markdown_tasks import task_lines
 from taskfit.report.markdown_text import outputs_lines, self_consistency_lines
 from taskfit.report.markdown_trust import trust_lines
 from taskfit.report.rule import rule_text, verdict_cell
@@ -104,6 +105,7 @@ def render_summary(results: dict[str, Any]) -> str:
     lines += prompting_lines(results)
     lines += outputs_lines(results)
     lines += self_consistency_lines(results)
+    lines += task_lines(results)
     lines += trust_lines(results)
     lines += curves_lines(results.get("curves"))
     lines += distill_lines(results.get("distill"))

@@ -8,6 +8,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from taskfit.report.markdown_tasks import fact_tables
 from taskfit.types import Profile
 
 __all__ = ["profile_renderables"]
@@ -164,8 +165,18 @@ def _domain(p: Profile) -> Table | None:
     return t
 
 
+def _task_facts(p: Profile) -> Iterator[Table]:
+    """The tables of the ``corpus`` and ``entities`` facts (QA over a corpus, extraction)."""
+    for spec in fact_tables(p.facts):
+        t = _table(spec.title, *spec.head)
+        for row in spec.rows:
+            t.add_row(*row)
+        t.caption = spec.caption or None
+        yield t
+
+
 def profile_renderables(p: Profile) -> list[RenderableType]:
-    parts: list[RenderableType | None] = [_labels(p), _lengths(p)]
+    parts: list[RenderableType | None] = [_labels(p), _lengths(p), *_task_facts(p)]
     parts.extend(_duplicates(p))
     parts += [_shift(p), _language(p), _pii(p), _label_errors(p), _domain(p)]
     return [x for x in parts if x is not None]
