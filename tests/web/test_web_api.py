@@ -23,16 +23,31 @@ from markupsafe import escape
 from tests.support.web import demo_train, wait_final
 
 
-def _upload(client, name: str, data: bytes, test: tuple[str, bytes] | None = None):
+def _upload(
+    client,
+    name: str,
+    data: bytes,
+    test: tuple[str, bytes] | None = None,
+    corpus: tuple[str, bytes] | None = None,
+):
     files = {"file": (name, data, "application/octet-stream")}
     if test:
         files["test_file"] = (test[0], test[1], "application/octet-stream")
+    if corpus:
+        files["corpus_file"] = (corpus[0], corpus[1], "application/octet-stream")
     return client.post("/uploads", files=files, follow_redirects=False)
 
 
 def _upload_id(resp) -> str:
     assert resp.status_code == 303, resp.text
     m = re.match(r"^/uploads/([0-9a-f]{32})", resp.headers["location"])
+    assert m, resp.headers["location"]
+    return m.group(1)
+
+
+def _corpus_id(resp) -> str:
+    assert resp.status_code == 303, resp.text
+    m = re.search(r"[?&]corpus=([0-9a-f]{32})", resp.headers["location"])
     assert m, resp.headers["location"]
     return m.group(1)
 
@@ -102,7 +117,10 @@ def test_wrong_type_gets_the_cli_message(client, web_home, tmp_path):
     r = _upload(client, "notes.exe", b"text,intent\nhi,greet\n")
     assert r.status_code == 415
     (tmp_path / "notes.exe").write_bytes(b"text,intent\nhi,greet\n")
-    cli = _cli_error(["compare", "notes.exe", "--text", "text", "--label", "intent"], tmp_path)
+    # uploads take every task type's formats: the list `--task extraction` gives (CoNLL too)
+    args = ["compare", "notes.exe", "--task", "extraction", "--text", "text", "--label", "intent"]
+    cli = _cli_error(args, tmp_path)
+    assert ".conll" in cli
     assert _error(r.text) == cli
     assert _stored_files(web_home) == []
 
@@ -338,3 +356,179 @@ def test_a_failed_job_shows_its_one_line_error(client):
     assert html.escape(error, quote=False) in page
     runs = {r["run_id"]: r["status"] for r in client.get("/api/runs").json()}
     assert runs == {job["run_id"]: "failed"}  # the half-done run is not marked finished
+
+
+# -- question answering and extraction ----------------------------------------------
+
+
+def _demo(task: str) -> dict[str, Path]:
+    from taskfit.data.demo import demo_paths
+
+    return demo_paths(task)
+
+
+def _qa_upload(client) -> tuple[str, str]:
+    """The demo QA train set as data and its corpus: (data id, corpus id)."""
+    qa = _demo("qa")
+    r = _upload(
+        client,
+        "train.csv",
+        qa["train"].read_bytes(),
+        corpus=("corpus.csv", qa["corpus"].read_bytes()),
+    )
+    return _upload_id(r), _corpus_id(r)
+
+
+QA_FORM = {"text": "question", "label": "answer", "task": "qa", "llms": "fake"}
+
+
+def test_qa_job_with_a_corpus_passes_the_checks(client, web_home):
+    from taskfit.web.jobs import JobBoard
+    from taskfit.web.params import check_message, compare_kwargs, parse_form
+
+    up, corpus = _qa_upload(client)
+    page = client.get(f"/uploads/{up}?corpus={corpus}").text
+    assert "corpus: corpus.csv" in page
+    assert f'name="corpus_upload_id" value="{corpus}"' in page
+    assert '<option value="qa" selected>' in page  # a corpus is for QA
+    evidence = re.search(r'<select id="evidence" name="evidence">(.*?)</select>', page, re.S)
+    assert evidence is not None
+    assert re.findall(r'value="([^"]*)"', evidence.group(1)) == [
+        "",
+        "question",
+        "answer",
+        "passage_id",
+    ]
+    assert 'id="top_k" name="top_k" type="number" min="1" value="3"' in page
+
+    form = {**QA_FORM, "upload_id": up, "corpus_upload_id": corpus, "evidence": "passage_id"}
+    params = parse_form({**form, "top_k": "5"}, {})
+    assert (params.corpus_upload_id, params.evidence, params.top_k) == (corpus, "passage_id", 5)
+    board = JobBoard(web_home / "store.db")
+    try:
+        assert check_message(params, board, str(web_home)) is None
+        kwargs, names = compare_kwargs(params, board, str(web_home))
+    finally:
+        board.close()
+    stored = Path(kwargs["corpus"])
+    assert stored.parent == web_home / "uploads" / corpus and stored.name == "corpus.csv"
+    assert stored.read_bytes() == _demo("qa")["corpus"].read_bytes()
+    assert (kwargs["evidence"], kwargs["top_k"], kwargs["task"]) == ("passage_id", 5, "qa")
+    assert names[str(stored)] == "corpus.csv (corpus)"
+    assert client.get("/api/jobs").json() == []  # checked, not started
+
+
+def test_empty_corpus_upload_gets_the_cli_message(client, web_home, tmp_path):
+    train = _demo("qa")["train"].read_bytes()
+    r = _upload(client, "train.csv", train, corpus=("empty.csv", b""))
+    assert r.status_code == 400
+    (tmp_path / "train.csv").write_bytes(train)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    args = ["compare", "train.csv", "--task", "qa", "--text", "question", "--label", "answer"]
+    cli = _cli_error([*args, "--corpus", "empty.csv"], tmp_path)
+    assert _error(r.text) == cli == "error: empty.csv: the corpus has no passages"
+    assert _stored_files(web_home) == []  # the data uploaded with it is not kept either
+
+
+def test_corpus_of_another_type_gets_the_cli_message(client, web_home, tmp_path):
+    train = _demo("qa")["train"].read_bytes()
+    r = _upload(client, "train.csv", train, corpus=("notes.exe", b"text\nhello\n"))
+    assert r.status_code == 415
+    (tmp_path / "train.csv").write_bytes(train)
+    (tmp_path / "notes.exe").write_bytes(b"text\nhello\n")
+    args = ["compare", "train.csv", "--task", "qa", "--text", "question", "--label", "answer"]
+    assert _error(r.text) == _cli_error([*args, "--corpus", "notes.exe"], tmp_path)
+    assert _stored_files(web_home) == []
+
+
+def test_evidence_column_not_in_the_data_gets_the_cli_message(client, tmp_path):
+    up, corpus = _qa_upload(client)
+    form = {**QA_FORM, "upload_id": up, "corpus_upload_id": corpus, "evidence": "gold"}
+    r = client.post("/jobs", data=form, follow_redirects=False)
+    assert r.status_code == 400
+    qa = _demo("qa")
+    (tmp_path / "train.csv").write_bytes(qa["train"].read_bytes())
+    (tmp_path / "corpus.csv").write_bytes(qa["corpus"].read_bytes())
+    args = ["compare", "train.csv", "--task", "qa", "--text", "question", "--label", "answer"]
+    cli = _cli_error([*args, "--corpus", "corpus.csv", "--evidence", "gold"], tmp_path)
+    assert _error(r.text) == cli
+    assert cli.startswith("error: train.csv, column 'gold': no such column")
+    # the form comes back as sent, the corpus still attached
+    assert f'name="corpus_upload_id" value="{corpus}"' in r.text
+    assert client.get("/api/jobs").json() == []
+
+
+def test_bad_qa_options_are_refused_on_the_page(client):
+    up, corpus = _qa_upload(client)
+    form = {**QA_FORM, "upload_id": up, "corpus_upload_id": corpus}
+    r = client.post("/jobs", data={**form, "top_k": "0"}, follow_redirects=False)
+    assert r.status_code == 400
+    assert _error(r.text) == "error: passages per question (top-k) must be 1 or more, got 0"
+    r = client.post("/jobs", data={**form, "task": "classification"}, follow_redirects=False)
+    assert r.status_code == 400
+    assert _error(r.text) == "error: --corpus: classification tasks do not retrieve passages"
+    # a corpus upload is not data, nor data a corpus
+    r = client.post("/jobs", data={**form, "upload_id": corpus}, follow_redirects=False)
+    assert r.status_code == 404
+    api = client.post("/api/jobs", json={**form, "corpus_upload_id": up, "llms": ["fake"]})
+    assert api.status_code == 400
+    assert api.json()["error"] == (
+        "error: train.csv was not uploaded as the corpus; upload it again as the corpus"
+    )
+    assert client.get("/api/jobs").json() == []
+
+
+def test_api_upload_returns_the_corpus_id(client):
+    qa = _demo("qa")
+    files = {
+        "file": ("train.csv", qa["train"].read_bytes(), "text/csv"),
+        "corpus_file": ("corpus.csv", qa["corpus"].read_bytes(), "text/csv"),
+    }
+    r = client.post("/api/uploads", files=files)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["columns"] == ["question", "answer", "passage_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", body["corpus_upload_id"])
+    assert body["test_upload_id"] is None
+
+
+def test_extraction_span_outside_its_text_names_row_and_column(client, tmp_path):
+    good = _demo("extraction")["train"].read_text(encoding="utf-8").splitlines()[:3]
+    bad = {"text": "Order NW-1 late", "spans": [{"start": 6, "end": 40, "label": "ORDER_ID"}]}
+    data = ("\n".join([*good, json.dumps(bad)]) + "\n").encode()
+    up = _upload_id(_upload(client, "messages.jsonl", data))
+    form = {"upload_id": up, "text": "text", "label": "spans", "task": "extraction"}
+    r = client.post("/jobs", data={**form, "llms": "fake"}, follow_redirects=False)
+    assert r.status_code == 400
+    (tmp_path / "messages.jsonl").write_bytes(data)
+    args = ["compare", "messages.jsonl", "--task", "extraction", "--text", "text"]
+    cli = _cli_error([*args, "--label", "spans"], tmp_path)
+    assert _error(r.text) == cli
+    assert cli.startswith("error: messages.jsonl, row 4, column 'spans': ")
+    assert "outside the text" in cli
+    assert client.get("/api/jobs").json() == []
+
+
+def test_conll_upload_is_accepted_and_previewed(client, web_home):
+    from taskfit.web.jobs import JobBoard
+    from taskfit.web.params import check_message, parse_form
+
+    conll = _demo("extraction")["conll"]
+    up = _upload_id(_upload(client, "messages.conll", conll.read_bytes()))
+    page = client.get(f"/uploads/{up}").text
+    assert "<th>row</th><th>text</th><th>spans</th>" in page
+    first = conll.read_text(encoding="utf-8").split("\n\n")[0]
+    sentence = " ".join(line.split()[0] for line in first.splitlines())
+    assert str(escape(sentence)) in page  # the first sentence, its tokens joined
+    n_sentences = len([b for b in conll.read_text(encoding="utf-8").split("\n\n") if b.strip()])
+    assert f"{n_sentences} rows, 2 columns" in page
+    assert '<option value="extraction" selected>' in page
+    assert re.search(r'<select id="label" name="label">.*?<option value="spans" selected', page)
+    params = parse_form(
+        {"upload_id": up, "text": "text", "label": "spans", "task": "extraction"}, {}
+    )
+    board = JobBoard(web_home / "store.db")
+    try:
+        assert check_message(params, board, str(web_home)) is None
+    finally:
+        board.close()

@@ -249,3 +249,40 @@ def test_report_file_opens_offline_with_every_figure(page: Any, tmp_path: Path) 
     assert requests == []
     _check_report(page, res.results_json)
     assert page.title().startswith("taskfit")
+
+
+def test_qa_form_with_a_corpus_in_chromium(server: UIServer, page: Any) -> None:
+    """The corpus travels from the upload form to the mapping; the QA options are there
+    for every task type and a corpus for another task type is refused on the page."""
+    from taskfit.data.demo import demo_paths
+
+    qa = demo_paths("qa")
+    pg = page
+    pg.goto(server.base + "/new")
+    pg.set_input_files("#file", str(qa["train"]))
+    pg.set_input_files("#corpus_file", str(qa["corpus"]))
+    pg.click("#upload")
+    pg.wait_for_selector("#preview")
+    assert "corpus: corpus.csv" in pg.inner_text("main")
+    assert pg.inner_text("#corpus-name") == "corpus.csv"
+    assert pg.inner_text("#corpus-head").startswith("id,title,text")
+    assert pg.input_value("#task") == "qa"
+    assert pg.input_value("#evidence") == ""  # none unless chosen
+    assert pg.input_value("#top_k") == "3"
+    assert "apply to qa" in pg.inner_text("#qa-options")
+    pg.select_option("#text", "question")
+    pg.select_option("#label", "answer")
+    pg.select_option("#evidence", "passage_id")
+    pg.fill("#top_k", "4")
+    pg.select_option("#task", "classification")
+    pg.fill("#llms", "fake")
+    pg.click("#start")
+    pg.wait_for_selector("#error")
+    assert (
+        pg.inner_text("#error") == "error: --corpus: classification tasks do not retrieve passages"
+    )
+    # the form comes back as it was sent, the corpus still attached
+    assert (pg.input_value("#evidence"), pg.input_value("#top_k")) == ("passage_id", "4")
+    assert pg.inner_text("#corpus-name") == "corpus.csv"
+    assert server.api("/api/jobs") == []
+    _shot(pg, "web-qa-mapping.png")

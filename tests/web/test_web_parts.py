@@ -67,6 +67,22 @@ def test_reconcile_marks_only_lost_workers(board, tmp_path):
 def test_params_round_trip(board):
     p = JobParams("a" * 32, "text", "intent", approaches=("majority",), trust=("calibration",))
     assert JobParams.from_json(p.to_json()) == p
+    qa = JobParams(
+        "a" * 32,
+        "question",
+        "answer",
+        task="qa",
+        corpus_upload_id="b" * 32,
+        evidence="gold",
+        top_k=5,
+    )
+    assert JobParams.from_json(qa.to_json()) == qa
+
+
+def test_old_job_records_load_without_the_qa_fields():
+    old = {"upload_id": "a" * 32, "text": "text", "label": "intent", "llms": ["fake"]}
+    p = JobParams.from_json(old)
+    assert (p.corpus_upload_id, p.evidence, p.top_k) == (None, None, 3)
 
 
 GOOD = {"upload_id": "a" * 32, "text": "text", "label": "intent"}
@@ -82,6 +98,10 @@ GOOD = {"upload_id": "a" * 32, "text": "text", "label": "intent"}
         ({"shots": "x"}, "whole number"),
         ({"upload_id": "../../etc/passwd"}, "unknown upload"),
         ({"label": ""}, "label column"),
+        ({"corpus_upload_id": "../corpus.csv"}, "unknown upload"),
+        ({"top_k": "0"}, r"^passages per question \(top-k\) must be 1 or more, got 0$"),
+        ({"top_k": "-2"}, "must be 1 or more, got -2"),
+        ({"top_k": "2.5"}, r"^passages per question \(top-k\) must be a whole number, got '2.5'$"),
     ],
 )
 def test_form_errors_are_one_line_usage_errors(extra, message):
@@ -95,6 +115,15 @@ def test_form_defaults_and_lists():
     assert (p.approaches, p.trust, p.test_size, p.max_test) == ((), ("ood",), 0.3, None)
     with pytest.raises(UsageError, match="unknown trust measure 'groups'"):
         parse_form(GOOD, {"trust": ["groups"]})
+
+
+def test_form_reads_the_qa_fields():
+    p = parse_form(GOOD, {})
+    assert (p.corpus_upload_id, p.evidence, p.top_k) == (None, None, 3)
+    qa = {"corpus_upload_id": "b" * 32, "evidence": " passage_id ", "top_k": " 7 "}
+    p = parse_form({**GOOD, "task": "qa", **qa}, {})
+    assert (p.task, p.corpus_upload_id, p.evidence, p.top_k) == ("qa", "b" * 32, "passage_id", 7)
+    assert parse_form({**GOOD, "evidence": "", "top_k": ""}, {}).evidence is None
 
 
 @pytest.mark.parametrize(
@@ -135,3 +164,20 @@ def test_ui_refuses_bad_options_with_one_line(args, tmp_path):
         assert "no.such.host.invalid" in lines[0]
     if args[0] == "--port" and args[1] != "0":
         assert "already in use" in lines[0]
+
+
+def test_a_txt_corpus_is_stored_as_a_corpus_and_not_as_data(board, tmp_path):
+    from taskfit.errors import DataError
+    from taskfit.web.uploads import UnsupportedType, head_lines, is_corpus, store_upload
+
+    text = b"The Hub 2 has two USB-A ports.\n\n\nIts launch price was $129.\n"
+    up = store_upload(board, tmp_path / "uploads", "docs.txt", [text], 2**20, corpus=True)
+    assert (up.fmt, is_corpus(up)) == ("corpus:txt", True)
+    assert head_lines(up) == ["The Hub 2 has two USB-A ports.", "Its launch price was $129."]
+    assert board.upload(up.upload_id) == up
+    with pytest.raises(UnsupportedType, match=r"unsupported file type \('.txt'\)"):
+        store_upload(board, tmp_path / "uploads", "docs.txt", [text], 2**20)
+    blank = b"\n  \n"
+    with pytest.raises(DataError, match=r"^blank\.txt: the corpus has no passages$"):
+        store_upload(board, tmp_path / "uploads", "blank.txt", [blank], 2**20, corpus=True)
+    assert [p.name for p in (tmp_path / "uploads").rglob("*.txt")] == ["docs.txt"]

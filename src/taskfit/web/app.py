@@ -20,6 +20,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,19 @@ from taskfit.report.html import load_results, write_report
 from taskfit.version import __version__
 from taskfit.web.jobs import Job, JobBoard, Upload, worker_alive
 from taskfit.web.params import UI_TRUST, JobParams, check_message, parse_form
-from taskfit.web.uploads import UPLOAD_ID, UnsupportedType, UploadTooLarge, preview, store_upload
+from taskfit.web.uploads import (
+    CORPUS_SUFFIXES,
+    UPLOAD_ID,
+    UnsupportedType,
+    UploadTooLarge,
+    data_suffixes,
+    head_lines,
+    is_corpus,
+    preview,
+    reading_task,
+    remove_upload,
+    store_upload,
+)
 from taskfit.workflows import inputs
 from taskfit.workflows.inputs import Store
 
@@ -42,6 +55,24 @@ __all__ = ["create_app"]
 
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+# The new-comparison form's files: field -> uploaded as a corpus
+_FILES = {"file": False, "test_file": False, "corpus_file": True}
+
+
+@dataclass(frozen=True)
+class _Files:
+    """A comparison's uploads: the data, and the test set and the corpus if given."""
+
+    data: Upload
+    test: Upload | None = None
+    corpus: Upload | None = None
+
+    def query(self) -> str:
+        """The mapping page's query string naming the test set and the corpus."""
+        parts = [
+            f"{k}={u.upload_id}" for k, u in (("test", self.test), ("corpus", self.corpus)) if u
+        ]
+        return "?" + "&".join(parts) if parts else ""
 
 
 @dataclass
@@ -130,31 +161,35 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
         lifespan=lifespan,
     )
 
-    async def receive_uploads(request: Request) -> tuple[Upload, Upload | None]:
+    async def receive_uploads(request: Request) -> _Files:
+        """The uploaded files, checked and stored; if one is refused, none is kept."""
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > 2 * ctx.max_bytes + 2**20:
+        if length.isdigit() and int(length) > len(_FILES) * ctx.max_bytes + 2**20:
             raise UploadTooLarge(
                 f"upload is larger than the server's limit of {max_upload_mb:g} MB per file"
                 " (start the UI with a larger --max-upload-mb)"
             )
-        form = await request.form(max_files=2, max_fields=8)
-        files = []
-        for key in ("file", "test_file"):
-            f = form.get(key)
-            if isinstance(f, UploadFile) and f.filename:
-                files.append(
-                    await run_in_threadpool(
-                        store_upload,
+        form = await request.form(max_files=len(_FILES), max_fields=8)
+        if not isinstance(f := form.get("file"), UploadFile) or not f.filename:
+            raise UsageError("choose a data file to upload")
+        stored: dict[str, Upload] = {}
+        try:
+            for key, corpus in _FILES.items():
+                f = form.get(key)
+                if isinstance(f, UploadFile) and f.filename:
+                    stored[key] = await run_in_threadpool(
+                        partial(store_upload, corpus=corpus),
                         board,
                         home / "uploads",
                         f.filename,
                         _chunks(f),
                         ctx.max_bytes,
                     )
-                )
-            elif key == "file":
-                raise UsageError("choose a data file to upload")
-        return files[0], (files[1] if len(files) > 1 else None)
+        except BaseException:
+            for up in stored.values():
+                remove_upload(board, up)
+            raise
+        return _Files(stored["file"], stored.get("test_file"), stored.get("corpus_file"))
 
     # -- pages -------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, summary="Runs and jobs")
@@ -175,27 +210,35 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
 
     @app.get("/new", response_class=HTMLResponse, summary="Upload form")
     def new() -> HTMLResponse:
-        return ctx.page("new.html", max_mb=f"{max_upload_mb:g}")
+        return new_page()
+
+    def new_page(status: int = 200, error: str | None = None) -> HTMLResponse:
+        return ctx.page(
+            "new.html",
+            status,
+            error=error,
+            max_mb=f"{max_upload_mb:g}",
+            data_accept=",".join(data_suffixes()),
+            corpus_accept=",".join(CORPUS_SUFFIXES),
+        )
 
     @app.post("/uploads", summary="Upload data (form); redirects to the column mapping")
     async def upload_form(request: Request) -> Response:
         try:
-            up, test = await receive_uploads(request)
+            files = await receive_uploads(request)
         except TaskfitError as e:
-            return ctx.page(
-                "new.html", _status_for(e), error=f"error: {e}", max_mb=f"{max_upload_mb:g}"
-            )
-        url = f"/uploads/{up.upload_id}" + (f"?test={test.upload_id}" if test else "")
+            return new_page(_status_for(e), f"error: {e}")
+        url = f"/uploads/{files.data.upload_id}{files.query()}"
         return RedirectResponse(url, status_code=303)
 
     @app.get("/uploads/{upload_id}", response_class=HTMLResponse, summary="Preview and mapping")
-    def mapping(upload_id: str, test: str | None = None) -> HTMLResponse:
-        ups = _uploads(board, upload_id, test)
-        if ups is None:
+    def mapping(upload_id: str, test: str | None = None, corpus: str | None = None) -> HTMLResponse:
+        files = _uploads(board, upload_id, test, corpus)
+        if files is None:
             return ctx.message(
                 "Unknown upload", "error: unknown upload; upload the file again", 404
             )
-        return _mapping_page(ctx, ups[0], ups[1], {}, None)
+        return _mapping_page(ctx, files, {}, None)
 
     @app.post("/jobs", summary="Start a comparison (form); redirects to its page")
     async def start_form(request: Request) -> Response:
@@ -204,18 +247,23 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
         lists = {
             k: [v for v in form.getlist(k) if isinstance(v, str)] for k in ("approaches", "trust")
         }
-        ups = _uploads(board, fields.get("upload_id", ""), fields.get("test_upload_id") or None)
-        if ups is None:
+        files = _uploads(
+            board,
+            fields.get("upload_id", ""),
+            fields.get("test_upload_id") or None,
+            fields.get("corpus_upload_id") or None,
+        )
+        if files is None:
             return ctx.message(
                 "Unknown upload", "error: unknown upload; upload the file again", 404
             )
         try:
             params = parse_form(fields, lists)
         except TaskfitError as e:
-            return _mapping_page(ctx, ups[0], ups[1], {**fields, **lists}, f"error: {e}", 400)
+            return _mapping_page(ctx, files, {**fields, **lists}, f"error: {e}", 400)
         error = await run_in_threadpool(check_message, params, board, str(home))
         if error:
-            return _mapping_page(ctx, ups[0], ups[1], {**fields, **lists}, error, 400)
+            return _mapping_page(ctx, files, {**fields, **lists}, error, 400)
         job = board.create(params.to_json())
         ctx.spawn(job)
         return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
@@ -260,15 +308,16 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
     @app.post("/api/uploads", summary="Upload data; returns its id and a preview")
     async def upload_api(request: Request) -> JSONResponse:
         try:
-            up, test = await receive_uploads(request)
-            shown = await run_in_threadpool(preview, up, 5)
+            files = await receive_uploads(request)
+            shown = await run_in_threadpool(preview, files.data, 5)
         except TaskfitError as e:
             return JSONResponse({"error": f"error: {e}"}, status_code=_status_for(e))
         return JSONResponse(
             {
-                "upload_id": up.upload_id,
-                "test_upload_id": test.upload_id if test else None,
-                "name": up.name,
+                "upload_id": files.data.upload_id,
+                "test_upload_id": files.test.upload_id if files.test else None,
+                "corpus_upload_id": files.corpus.upload_id if files.corpus else None,
+                "name": files.data.name,
                 "columns": shown["columns"],
                 "n_rows": shown["n_rows"],
             },
@@ -328,41 +377,62 @@ def create_app(home: Path, max_upload_mb: float = 100) -> FastAPI:
 
 
 def _uploads(
-    board: JobBoard, upload_id: str, test_id: str | None
-) -> tuple[Upload, Upload | None] | None:
-    if not UPLOAD_ID.match(upload_id) or (test_id is not None and not UPLOAD_ID.match(test_id)):
-        return None
-    up = board.upload(upload_id)
-    test = board.upload(test_id) if test_id else None
-    if up is None or (test_id and test is None):
-        return None
-    return up, test
+    board: JobBoard, upload_id: str, test_id: str | None, corpus_id: str | None = None
+) -> _Files | None:
+    """The uploads the ids name, or None when one is malformed, unknown or of the wrong
+    kind (a corpus given as data or the other way round)."""
+    wanted = ((upload_id, False), (test_id, False), (corpus_id, True))
+    found: list[Upload | None] = []
+    for uid, corpus in wanted:
+        if uid is None:
+            found.append(None)
+            continue
+        up = board.upload(uid) if UPLOAD_ID.match(uid) else None
+        if up is None or is_corpus(up) != corpus:
+            return None
+        found.append(up)
+    data, test, corpus_up = found
+    assert data is not None
+    return _Files(data, test, corpus_up)
+
+
+_TEXT_COLUMNS = ("text", "sentence", "utterance", "question")
+_TARGET_COLUMNS = ("label", "intent", "class", "category", "answer", "spans")
+
+
+def _default_task(files: _Files) -> str:
+    """The task type the form starts on: QA with a corpus, the task type that reads the
+    data's format (a CoNLL file: extraction), else classification."""
+    if files.corpus:
+        return "qa"
+    return reading_task(files.data) or "classification"
 
 
 def _mapping_page(
     ctx: _Context,
-    up: Upload,
-    test: Upload | None,
+    files: _Files,
     form: dict[str, Any],
     error: str | None,
     status: int = 200,
 ) -> HTMLResponse:
-    shown = preview(up)
+    shown = preview(files.data)
     cols = shown["columns"]
     defaults = {
-        "text": next((c for c in cols if c.lower() in ("text", "sentence", "utterance")), cols[0]),
-        "label": next(
-            (c for c in cols if c.lower() in ("label", "intent", "class", "category")), cols[-1]
-        ),
+        "text": next((c for c in cols if c.lower() in _TEXT_COLUMNS), cols[0]),
+        "label": next((c for c in cols if c.lower() in _TARGET_COLUMNS), cols[-1]),
+        "task": _default_task(files),
         "approaches": [],
         "trust": [],
         "max_test": 100,
+        "top_k": 3,
     }
     return ctx.page(
         "mapping.html",
         status,
-        upload=up,
-        test=test,
+        upload=files.data,
+        test=files.test,
+        corpus=files.corpus,
+        corpus_head=head_lines(files.corpus) if files.corpus else [],
         preview=shown,
         form={**defaults, **form},
         error=error,

@@ -124,6 +124,9 @@ class JobBoard:
             (up.upload_id, time.time(), up.name, up.fmt, up.size, str(up.path)),
         )
 
+    def remove_upload(self, upload_id: str) -> None:
+        self._write("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+
     def upload(self, upload_id: str) -> Upload | None:
         with self._lock:
             row = self._db.execute(

@@ -3,7 +3,9 @@
 The checks are the command line's: the options go through
 :class:`taskfit.workflows.compare.CompareOptions` and the data through
 :func:`taskfit.workflows.context.load_source`, so a bad column, task type or option is
-refused with the same one-line message, at once, rather than in the worker.
+refused with the same one-line message, at once, rather than in the worker. A corpus
+(QA's ``--corpus``) is an upload of its own; its evidence column and ``top_k`` are the
+command's ``--evidence`` and ``--top-k``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from taskfit.config import CompareOptions, TrustOptions, build, split_options
 from taskfit.errors import TaskfitError, UsageError
 from taskfit.web.jobs import JobBoard, Upload
-from taskfit.web.uploads import UPLOAD_ID
+from taskfit.web.uploads import UPLOAD_ID, is_corpus
 
 __all__ = ["JobParams", "compare_kwargs", "parse_form"]
 
@@ -37,6 +39,11 @@ class JobParams:
     seed: int = 0
     trust: tuple[str, ...] = ()
     task: str = "classification"  # the task type (the form's select)
+    # QA: the corpus upload retrieval searches, the column naming each answer's passages,
+    # and the passages retrieved per question.
+    corpus_upload_id: str | None = None
+    evidence: str | None = None
+    top_k: int = 3
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,7 +70,8 @@ def parse_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> J
     """JobParams from the form fields (``lists`` holds the multi-valued checkboxes)."""
     upload_id = form.get("upload_id", "")
     test_id = form.get("test_upload_id") or None
-    for uid in (upload_id, test_id):
+    corpus_id = form.get("corpus_upload_id") or None
+    for uid in (upload_id, test_id, corpus_id):
         if uid is not None and not UPLOAD_ID.match(uid):
             raise UsageError("unknown upload; upload the file again")
     text, label = form.get("text", "").strip(), form.get("label", "").strip()
@@ -89,6 +97,9 @@ def parse_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> J
     max_test = _int(form, "max_test", None, "LLM test cap")
     if max_test is not None and max_test < 1:
         raise UsageError("LLM test cap must be a positive number (or empty for no cap)")
+    top_k = _int(form, "top_k", 3, "passages per question (top-k)")
+    if top_k is None or top_k < 1:
+        raise UsageError(f"passages per question (top-k) must be 1 or more, got {top_k}")
     return JobParams(
         upload_id=upload_id,
         test_upload_id=test_id,
@@ -103,13 +114,19 @@ def parse_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> J
         seed=_int(form, "seed", 0, "seed") or 0,
         trust=trust,
         task=(form.get("task") or "").strip() or "classification",
+        corpus_upload_id=corpus_id,
+        evidence=(form.get("evidence") or "").strip() or None,
+        top_k=top_k,
     )
 
 
-def _upload(board: JobBoard, upload_id: str) -> Upload:
+def _upload(board: JobBoard, upload_id: str, *, corpus: bool = False) -> Upload:
     up = board.upload(upload_id)
     if up is None or not up.path.is_file():
         raise UsageError("unknown upload; upload the file again")
+    if is_corpus(up) != corpus:
+        what = "as the corpus" if corpus else "as data"
+        raise UsageError(f"{up.name} was not uploaded {what}; upload it again {what}")
     return up
 
 
@@ -119,6 +136,7 @@ def compare_kwargs(
     """The arguments of :func:`taskfit.workflows.compare.compare`, and server path -> shown name."""
     data = _upload(board, p.upload_id)
     test = _upload(board, p.test_upload_id) if p.test_upload_id else None
+    corpus = _upload(board, p.corpus_upload_id, corpus=True) if p.corpus_upload_id else None
     kwargs: dict[str, Any] = {
         "data": str(data.path),
         "text": p.text,
@@ -127,6 +145,9 @@ def compare_kwargs(
         "test": str(test.path) if test else None,
         "test_size": p.test_size,
         "task": p.task,
+        "corpus": str(corpus.path) if corpus else None,
+        "evidence": p.evidence,
+        "top_k": p.top_k,
         "llms": p.llms,
         "approaches": p.approaches or None,
         "shots": p.shots,
@@ -138,6 +159,8 @@ def compare_kwargs(
     names = {str(data.path): data.name}
     if test:
         names[str(test.path)] = f"{test.name} (test)"
+    if corpus:
+        names[str(corpus.path)] = f"{corpus.name} (corpus)"
     return kwargs, names
 
 
