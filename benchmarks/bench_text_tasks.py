@@ -1,13 +1,16 @@
-"""Every approach of the generation and reasoning demo tasks on the embedded models.
+"""Every approach of the free-text demo tasks (generation, reasoning, QA, extraction) on
+the embedded models.
 
 For each task: the headline metric with its 95% interval, training seconds, p50/p95
 latency and cost per 1k predictions of every approach (``compare`` on the bundled demo
 data, a fresh store: nothing cached); LoRA training seconds per 100 examples; for
 reasoning the self-consistency curve (k = 1, 3, 5) and answers-only vs
-rationales-plus-answers LoRA ("distilling step by step"). Prints markdown for RESULTS.md.
+rationales-plus-answers LoRA ("distilling step by step"); for QA retrieval recall@k and
+the gain of retrieval over closed-book answers; for extraction entity F1 per type.
+Prints markdown for RESULTS.md.
 
-Usage: python benchmarks/bench_text_tasks.py [--task generation|reasoning|both] [--home DIR]
-       [--max-test N] [--dev-size N]
+Usage: python benchmarks/bench_text_tasks.py [--task generation|reasoning|qa|extraction|both]
+       [--home DIR] [--max-test N] [--dev-size N]
 """
 
 from __future__ import annotations
@@ -82,14 +85,72 @@ def _run(task: str, home: str, **options: Any) -> None:
                 for p, c in zip(sc["points"], per, strict=True)
             ],
         )
+    _retrieval(doc.get("retrieval"))
+    _entities(doc.get("entities"))
     print(f"\nRecommendation: {doc['recommendation']['choice']}")
     for r in doc["recommendation"]["reasons"]:
         print(f"- {r}")
 
 
+def _retrieval(sec: dict[str, Any] | None) -> None:
+    if not sec:
+        return
+    print("\nRetrieval (recall@k over questions with a gold passage):\n")
+    _table(
+        "approach|retriever|k|recall@k [95% CI]|ms / question|index build s",
+        "|---|---|---:|---|---:|---:|",
+        [
+            (
+                r["approach"],
+                r["retriever"],
+                r["k"],
+                _iv(r["recall"]) if r["recall"] else "n/a",
+                f"{r['query_ms']:.2f}",
+                f"{r['build_seconds']:.2f}",
+            )
+            for r in sec["retrievers"]
+        ],
+    )
+    print(f"\nGain of retrieval over closed-book ({sec['metric']}, paired):\n")
+    _table(
+        "approach|closed-book|difference [95% CI]|test|p",
+        "|---|---|---|---|---:|",
+        [
+            (
+                g["approach"],
+                g["closed_book"],
+                _iv(g["difference"]),
+                g["test"],
+                f"{g['p_value']:.3g}",
+            )
+            for g in sec["gain"]
+        ],
+    )
+
+
+def _entities(sec: dict[str, Any] | None) -> None:
+    if not sec:
+        return
+    types = sorted({t for per in sec["per_type"].values() for t in per})
+    print("\nEntity F1 per type (exact span match):\n")
+    _table(
+        "approach|" + "|".join(types),
+        "|---|" + "---:|" * len(types),
+        [
+            (name, *(f"{per[t]['f1']:.3f}" if t in per else "-" for t in types))
+            for name, per in sec["per_type"].items()
+        ],
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--task", default="both", choices=("generation", "reasoning", "both"))
+    ap.add_argument(
+        "--task",
+        default="both",
+        choices=("generation", "reasoning", "qa", "extraction", "both"),
+        help="both: generation and reasoning",
+    )
     ap.add_argument("--home", default=None, help="store folder (default: a fresh temp dir)")
     ap.add_argument("--max-test", type=int, default=None, help="test examples the LLM sees")
     ap.add_argument("--dev-size", type=int, default=64, help="dev split choosing the wording")

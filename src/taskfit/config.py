@@ -62,6 +62,8 @@ DEFAULT_USD_PER_LABEL = 0.10
 DEFAULT_HORIZON_MONTHS = 12.0
 # Default tolerance: one accuracy point (0.01) may be traded for a cheaper approach.
 DEFAULT_MARGIN_POINTS = 1.0
+# How a retrieval-augmented approach finds passages (taskfit.retrieval.RETRIEVERS).
+RETRIEVERS = ("bm25", "dense", "hybrid")
 TRUST_MEASURES = ("calibration", "robustness", "ood", "shortcuts", "selective", "groups")
 
 _CONFIG = ConfigDict(arbitrary_types_allowed=False)
@@ -103,9 +105,21 @@ class DataSource:
     test_size: float = 0.3
     drop_empty: bool = False  # skip rows with an empty text or target instead of failing
     task: str = "classification"
+    corpus: Path | None = None  # passages retrieval-augmented approaches search (QA)
+    evidence: str | None = None  # the column naming each answer's corpus passage(s)
 
 
-SOURCE_FIELDS = ("text", "label", "text_pair", "test", "test_size", "drop_empty", "task")
+SOURCE_FIELDS = (
+    "text",
+    "label",
+    "text_pair",
+    "test",
+    "test_size",
+    "drop_empty",
+    "task",
+    "corpus",
+    "evidence",
+)
 
 
 def split_options(
@@ -177,6 +191,9 @@ class RunOptions:
     # Self-consistency (reasoning): chains sampled per question and their temperature.
     samples: int = 5
     temperature: float = 0.7
+    # QA with retrieval: passages per question, and the fine-tuned reader's retriever.
+    top_k: int = 3
+    retriever: str = "hybrid"
     max_test: int | None = None
     seed: int = 0
     encoder: str = "minilm"
@@ -196,6 +213,11 @@ class RunOptions:
     def __post_init__(self) -> None:
         _at_least(self.shots, 1, "--shots")
         _at_least(self.samples, 1, "--samples")
+        _at_least(self.top_k, 1, "--top-k")
+        if self.retriever not in RETRIEVERS:
+            raise UsageError(
+                f"--retriever must be one of {', '.join(RETRIEVERS)}, got {self.retriever!r}"
+            )
         if not 0 <= self.temperature <= 2:
             raise UsageError(f"--temperature must be between 0 and 2, got {self.temperature:g}")
         if self.dev_size < 0:

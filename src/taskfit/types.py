@@ -28,6 +28,7 @@ __all__ = [
     "LabelIssue",
     "LanguageReport",
     "LengthStats",
+    "Passage",
     "PiiFinding",
     "PiiReport",
     "Profile",
@@ -55,12 +56,15 @@ class Example:
     classification, a reference text for generation, an answer for reasoning or QA; ``""``
     when the example is unlabelled. ``text_pair`` is the second text of a sentence-pair
     task; ``group`` the value of an optional metadata column (source, date, ...) used for
-    group slices and group out-of-distribution splits."""
+    group slices and group out-of-distribution splits. ``evidence`` names the corpus
+    passage(s) that hold a QA example's answer (ids separated by ``|``), when the data
+    says: retrieval recall@k is measured against it."""
 
     text: str
     target: str
     text_pair: str | None = None
     group: str | None = None
+    evidence: str | None = None
 
     @property
     def label(self) -> str:
@@ -71,6 +75,24 @@ class Example:
     def joined(self) -> str:
         """One string for models that take one text (learners, encoders)."""
         return self.text if self.text_pair is None else f"{self.text} [SEP] {self.text_pair}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable passage of a corpus (a row, or a chunk of a longer document).
+
+    ``id`` is unique in its corpus; ``doc`` is the id of the document it was cut from
+    (its own id when the row was not chunked)."""
+
+    id: str
+    text: str
+    title: str = ""
+    doc: str = ""
+
+    @property
+    def indexed(self) -> str:
+        """What retrievers index: the title, then the text."""
+        return f"{self.title}. {self.text}" if self.title else self.text
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,10 @@ class Dataset:
     test_source: str | None = None
     notes: tuple[str, ...] = ()
     task: str = "classification"  # its task type (taskfit.tasks), which says how it is scored
+    # Passages retrieval-augmented approaches search (``--corpus``); ``data_hash`` covers
+    # them. Empty: no corpus.
+    corpus: tuple[Passage, ...] = ()
+    corpus_source: str | None = None
 
     @property
     def is_pair(self) -> bool:
@@ -446,6 +472,9 @@ class Profile:
     # in ``lengths`` (units "target words", "<model> target tokens"); the share of inputs
     # that combine two or more quantities (multi-step arithmetic), None when not measured.
     multi_quantity_share: float | None = None
+    # Facts of task types with more to their data (taskfit.profile.task_facts): "corpus"
+    # (QA over passages), "entities" (extraction).
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,7 @@ import numpy as np
 
 from taskfit import approaches
 from taskfit.learners.embed import Embedder
-from taskfit.types import Dataset, Example
+from taskfit.types import Dataset, Example, Passage
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
@@ -54,11 +54,20 @@ def tiny_dataset(n_train: int = 8, n_test: int = 3, task: str = "classification"
 def _tiny_text(n_train: int, n_test: int, task: str) -> Dataset:
     colours = ("red", "blue", "green", "black")
     rows = []
+    corpus: list[Passage] = []
     for i in range(n_train + n_test):
+        c = colours[i % 4]
         if task == "reasoning":
             rows.append(Example(f"What is {i} plus {i % 5 + 2}?", str(i + i % 5 + 2)))
+        elif task == "qa":  # the answer is in passage lamp-i of the corpus
+            corpus.append(Passage(f"lamp-{i}", f"Lamp {i} comes in {c} only.", f"Lamp {i}"))
+            rows.append(Example(f"What colour is lamp {i}?", c, evidence=f"lamp-{i}"))
+        elif task == "extraction":  # an order id and a colour in each message
+            text = f"Order NW-{1000 + i} is the {c} lamp"
+            start = text.index(c)
+            spans = f'[[6,13,"ORDER_ID"],[{start},{start + len(c)},"COLOUR"]]'
+            rows.append(Example(text, spans))
         else:
-            c = colours[i % 4]
             rows.append(Example(f"name: Lamp {i} | colour: {c}", f"Lamp {i} is {c}."))
     return Dataset(
         tuple(rows[:n_train]),
@@ -69,6 +78,7 @@ def _tiny_text(n_train: int, n_test: int, task: str) -> Dataset:
         "text",
         "target",
         task=task,
+        corpus=tuple(corpus),
     )
 
 
@@ -78,7 +88,8 @@ def tiny_for(approach: str) -> Dataset:
     from taskfit import approaches
 
     tasks = approaches.get(approach).tasks
-    task = next(t for t in ("classification", "reasoning", "generation") if t in tasks)
+    order = ("classification", "reasoning", "generation", "qa", "extraction")
+    task = next(t for t in order if t in tasks)
     return tiny_dataset(task=task)
 
 

@@ -34,15 +34,19 @@ def text_task(request):
 def test_free_text_prompts_render_and_parse(text_task):
     task = text_task
     assert task.variants, "a task type offers at least one prompt wording"
+    (text, target), *_ = task.samples or (("two plus two", "4"),)
     for variant in task.variants:
         t = task.prompt.for_task(variant=variant)
-        demos = [("two plus two", None, "4")]
+        demos = [(text, None, target)]
         chat = t.chat("where is my card", None, demos)
         assert chat[0][0] == "system" and chat[-1] == ("user", t.user("where is my card", None))
-        assert ("assistant", "4") in chat
+        assert ("assistant", t.reply(text, target)) in chat
         assert t.completion("where is my card", None, demos).endswith(":")
         assert "where is my card" in t.completion("where is my card", None)
-    assert task.parse("42", {}) == "42"
+        # a reply written as the demonstrations show targets reads back as the target
+        assert task.parse(t.reply(text, target), {"text": text}) == target
+    if not task.samples:
+        assert task.parse("42", {}) == "42"
     assert task.parse("   ", {}) is None
 
 
@@ -69,7 +73,10 @@ def test_the_parser_reads_back_every_answer(label_task):
 def test_metrics_are_implemented_and_perfect_predictions_score_best(task):
     truth = ["refund", "lost_card", "refund", "card_arrival"]
     wrong = ["lost_card", "refund", "card_arrival", "refund"]
-    if not task.label_set:  # free text: long enough for n-gram metrics
+    if task.samples:  # targets of a form of their own
+        truth = [t for _, t in task.samples]
+        wrong = truth[1:] + truth[:1]
+    elif not task.label_set:  # free text: long enough for n-gram metrics
         truth = [f"the {w} of the day is on its way to you now" for w in truth]
         wrong = ["nothing to see here at all, sorry"] * len(truth)
     for metric in task.metrics:

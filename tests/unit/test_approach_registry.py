@@ -68,7 +68,18 @@ def test_builtins_in_order_with_their_families_and_needs():
         "lora",
         "nearest-output",
     )
-    assert approaches.defaults("curve", "prompt") == ("zero-shot", "few-shot")
+    assert approaches.defaults("curve", "prompt", task="classification") == (
+        "zero-shot",
+        "few-shot",
+    )
+    # QA draws the retrieval-augmented prompts next to the closed-book ones
+    assert approaches.defaults("curve", "prompt", task="qa") == (
+        "zero-shot",
+        "few-shot",
+        "rag-bm25",
+        "rag-dense",
+        "rag-hybrid",
+    )
     assert approaches.get("few-shot-knn").needs == {"llm", "encoder"}
     assert approaches.get("tfidf-lr").needs == frozenset()
     assert approaches.needs_of(["zero-shot", "tfidf-lr"]) == {"llm"}

@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for names in (
         "types errors config version jsonable",
         "data",
-        "backends learners",
+        "backends learners retrieval",
         "tasks",
         "approaches",
         "profile",

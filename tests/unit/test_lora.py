@@ -210,7 +210,7 @@ def test_adapter_folder_is_reused(tiny_model: Path, tmp_path: Path) -> None:
 
 def test_registered_with_its_settings_in_the_unit_key() -> None:
     a = approaches.get("lora")
-    assert a.family == "finetune" and a.tasks == {"generation", "reasoning"}
+    assert a.family == "finetune" and a.tasks == {"generation", "reasoning", "qa"}
     assert a.compare_default and a.learner is None
     params = dict(a.extra_params(PlanOptions(approaches=("lora",))))
     assert params["base_model"] == "smollm2" and params["rank"] == 8

@@ -18,7 +18,7 @@ from taskfit.config import CompareOptions, TrustOptions
 from taskfit.data import load_demo
 from taskfit.errors import UsageError
 from taskfit.profile import build_profile
-from taskfit.tasks import SECTIONS, TaskType, get_task, register_task, task_names
+from taskfit.tasks import TaskType, get_task, register_task, task_names
 from taskfit.workflows.compare import compare_dataset
 
 CLASSIFICATION = get_task("classification")
@@ -26,7 +26,7 @@ NARROW = replace(
     CLASSIFICATION,
     name="narrow-labels",
     summary="classification without the prompting diagnostics and calibration",
-    sections=tuple(s for s in SECTIONS if s not in ("prompting", "calibration")),
+    sections=tuple(s for s in CLASSIFICATION.sections if s not in ("prompting", "calibration")),
     profile_measures=tuple(m for m in CLASSIFICATION.profile_measures if m != "label_errors"),
 )
 

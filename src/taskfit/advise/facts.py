@@ -142,7 +142,9 @@ def facts_from_profile(profile: Profile | None) -> dict[str, Fact]:
     ``low_resource_language`` (when a language was detected); ``context_has_knowledge``
     (only true, for long sentence-pair rows); ``emergent_abilities`` (reasoning data: the
     share of questions combining several quantities); ``creative_generation`` (generation
-    data: the references' median length in words).
+    data: the references' median length in words); ``knowledge_intensive`` and
+    ``context_has_knowledge`` (QA data: factual questions; whether each comes with the
+    passage that answers it, or needs it retrieved from a corpus or recalled).
     """
     if profile is None:
         return {}
@@ -155,6 +157,7 @@ def facts_from_profile(profile: Profile | None) -> dict[str, Fact]:
         _context(profile),
         _emergent(profile),
         _creative(profile),
+        *_knowledge(profile),
     ):
         if fact is not None:
             out[fact.name] = fact
@@ -287,6 +290,38 @@ def _creative(p: Profile) -> Fact | None:
         f"references have a median of {words.p50:g} words (p95 {words.p95:g}); complex "
         f"generation from {COMPLEX_OUTPUT_WORDS} words, shorter outputs are narrow",
     )
+
+
+def _knowledge(p: Profile) -> tuple[Fact, ...]:
+    """P8/B7c and P9/B8a for QA data: the answers are facts; the context holds them only
+    when each question comes with its passage (a given context column)."""
+    if p.task != "qa":
+        return ()
+    corpus = p.facts.get("corpus", {})
+    n = int(corpus.get("passages", 0))
+    where = (
+        f"a separate corpus of {n} passages holds them (retrieval must find them)"
+        if n
+        else "no corpus is given (closed-book: the model must know them)"
+    )
+    facts = [
+        Fact(
+            "knowledge_intensive",
+            True,
+            "measured",
+            f"QA data: the answers are facts about the questions' subject; {where}",
+        )
+    ]
+    if not p.is_pair:
+        facts.append(
+            Fact(
+                "context_has_knowledge",
+                False,
+                "measured",
+                f"the questions come without a context column; {where}",
+            )
+        )
+    return tuple(facts)
 
 
 def merge_facts(

@@ -1,4 +1,5 @@
-"""The built-in approaches: five prompted, three baselines, three fine-tuned.
+"""The built-in approaches: prompted, baselines and fine-tuned, for every built-in task
+type.
 
 They are registered the way plugins are, as :class:`~taskfit.approaches.registry.Approach`
 values, before any entry point is loaded. Their order is the default order of
@@ -9,6 +10,7 @@ sentence-transformers load only when a unit needs them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from taskfit.approaches.registry import Approach
@@ -52,8 +54,8 @@ def _setfit_sample(unit: Unit) -> str:
 
 # Task types a prompted approach with demonstrations serves; learners of labels serve only
 # classification.
-_ALL_TASKS = frozenset({"classification", "generation", "reasoning"})
-_FREE_TEXT = frozenset({"generation", "reasoning"})
+_ALL_TASKS = frozenset({"classification", "generation", "reasoning", "qa", "extraction"})
+_FREE_TEXT = frozenset({"generation", "reasoning", "qa"})
 
 
 def _chain(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
@@ -80,6 +82,54 @@ def _rationale_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
     # LoRA's settings and the teacher: the run's first LLM writes the rationales
     llms = getattr(opts, "llms", ())
     return (*_lora_params(opts, swept), ("teacher", llms[0].canonical if llms else ""))
+
+
+def _tagger(unit: Unit, embedder: Embedder) -> Mapping[str, Any]:
+    return {"encoder": unit.model or embedder.encoder, "seed": unit.seed}
+
+
+def _retrieval(kind: str | None) -> Any:
+    def params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+        return (
+            ("retriever", kind or getattr(opts, "retriever", "hybrid")),
+            ("top_k", int(getattr(opts, "top_k", 3))),
+        )
+
+    return params
+
+
+def _reader_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
+    # LoRA's settings with room for the passages, which are cut at READER_PASSAGE_WORDS
+    from taskfit.learners import lora
+
+    settings = getattr(opts, "lora", None) or lora.DEFAULTS
+    settings = replace(settings, max_length=max(settings.max_length, READER_MAX_LENGTH))
+    return (
+        *settings.params(),
+        *_retrieval(None)(opts, swept),
+        ("passage_words", READER_PASSAGE_WORDS),
+    )
+
+
+# The fine-tuned reader's passages are cut at this many words and its training sequences
+# at this many tokens, so question + passages + answer fit.
+READER_PASSAGE_WORDS = 60
+READER_MAX_LENGTH = 512
+
+
+def _rag(kind: str, summary: str) -> Approach:
+    return Approach(
+        f"rag-{kind}",
+        "prompt",
+        summary,
+        tasks=frozenset({"qa"}),
+        needs=frozenset({"corpus", "encoder"} if kind != "bm25" else {"corpus"}),
+        runner="taskfit.run.rag_unit:RAG_PROMPTED",
+        unit_params=_retrieval(kind),
+        seeded=False,
+        compare_default=True,
+        curve_default=2,
+    )
 
 
 def builtin_approaches() -> list[Approach]:
@@ -118,7 +168,7 @@ def builtin_approaches() -> list[Approach]:
             "majority",
             "baseline",
             "predict the most frequent training label (the floor to beat)",
-            tasks=frozenset({"classification", "reasoning"}),
+            tasks=frozenset({"classification", "reasoning", "qa"}),
             learner="taskfit.learners.baseline:MajorityClassifier",
             compare_default=True,
         ),
@@ -197,5 +247,38 @@ def builtin_approaches() -> list[Approach]:
             runner="taskfit.run.rationale_unit:RATIONALES",
             unit_params=_rationale_params,
             # named when wanted: the teacher writes a chain for every training question
+        ),
+        _rag("bm25", "the LLM answers from the --top-k passages BM25 finds in the --corpus"),
+        _rag("dense", "the LLM answers from the --top-k passages nearest by sentence encoder"),
+        _rag("hybrid", "the LLM answers from BM25 and dense results fused (reciprocal rank)"),
+        Approach(
+            "lora-rag",
+            "finetune",
+            "a LoRA fine-tuned reader of the small LM: question + --retriever passages -> answer",
+            tasks=frozenset({"qa"}),
+            needs=frozenset({"corpus", "encoder"}),
+            runner="taskfit.run.rag_unit:RAG_LORA",
+            unit_params=_reader_params,
+            compare_default=True,
+        ),
+        Approach(
+            "gazetteer",
+            "baseline",
+            "extraction floor: the training spans as a dictionary plus their character shapes",
+            tasks=frozenset({"extraction"}),
+            learner="taskfit.learners.gazetteer:SpanGazetteer",
+            compare_default=True,
+            curve_default=1,
+        ),
+        Approach(
+            "token-tagger",
+            "finetune",
+            "the sentence encoder (--encoder) fine-tuned as a BIO token classifier",
+            tasks=frozenset({"extraction"}),
+            needs=frozenset({"encoder"}),
+            learner="taskfit.learners.token_tagger:TokenTagger",
+            learner_kwargs=_tagger,
+            compare_default=True,
+            curve_default=0,
         ),
     ]

@@ -64,11 +64,12 @@ __all__ = [
 ENTRY_POINT_GROUP = "taskfit.approaches"
 
 ApproachFamily = Literal["prompt", "finetune", "baseline"]
-Need = Literal["encoder", "llm", "gpu"]
+Need = Literal["encoder", "llm", "gpu", "corpus"]
 Demos = Literal["none", "random", "knn"]
 
 FAMILIES: tuple[ApproachFamily, ...] = ("prompt", "finetune", "baseline")
-NEEDS: tuple[Need, ...] = ("encoder", "llm", "gpu")
+# "corpus": passages to retrieve from (``--corpus``), for retrieval-augmented approaches.
+NEEDS: tuple[Need, ...] = ("encoder", "llm", "gpu", "corpus")
 # How a prompted approach chooses its demonstrations: none (zero-shot), a seeded
 # label-balanced random set shared by every test example, or the nearest training
 # examples of each test example by encoder embedding.
@@ -440,18 +441,29 @@ def defaults(
     raise ValueError(f"unknown workflow {workflow!r}")
 
 
-def for_task(approach_names: Sequence[str], task: str, *, named: bool) -> tuple[str, ...]:
-    """The approaches of ``approach_names`` that support task type ``task``.
+def for_task(
+    approach_names: Sequence[str], task: str, *, named: bool, corpus: bool = True
+) -> tuple[str, ...]:
+    """The approaches of ``approach_names`` that support task type ``task`` (and, without
+    a ``corpus``, do not need one).
 
-    ``named``: the user named them, so one that does not support the task is a usage
-    error; otherwise (defaults, the advice's picks) the others are left out, and an empty
-    result is an error listing the approaches that do support it."""
+    ``named``: the user named them, so one that does not support the task (or needs the
+    corpus there is not) is a usage error; otherwise (defaults, the advice's picks) the
+    others are left out, and an empty result is an error listing the approaches that do
+    support it."""
     bad = [n for n in approach_names if not get(n).supports(task)]
     if named and bad:
         raise UsageError(
             f"approach {bad[0]!r} does not support {task} tasks; approaches that do: "
             f"{', '.join(names(task=task)) or 'none'}"
         )
+    if not corpus:
+        no_corpus = [n for n in approach_names if "corpus" in get(n).needs]
+        if named and no_corpus:
+            raise UsageError(
+                f"approach {no_corpus[0]!r} retrieves passages: give the corpus with --corpus FILE"
+            )
+        bad += no_corpus
     kept = tuple(n for n in approach_names if n not in bad)
     if not kept:
         raise UsageError(

@@ -317,6 +317,33 @@ TextPairOpt = Annotated[
     typer.Option("--text-pair", help="Second text column (sentence-pair tasks such as NLI)."),
 ]
 TestOpt = Annotated[Path | None, typer.Option("--test", help="Separate test file.")]
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--corpus",
+        help=(
+            "QA: passages to retrieve from (CSV/TSV/JSONL/Parquet with a text column, or "
+            ".txt with documents between blank lines); long ones are cut into windows of "
+            "120 words."
+        ),
+    ),
+]
+EvidenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence",
+        help="QA: column naming the corpus passage(s) of each answer (ids, '|' between); "
+        "retrieval recall@k is measured against it.",
+    ),
+]
+TopKOpt = Annotated[int, typer.Option("--top-k", help="QA: passages retrieved for each question.")]
+RetrieverOpt = Annotated[
+    str,
+    typer.Option(
+        "--retriever",
+        help="QA: how the fine-tuned reader (lora-rag) retrieves: bm25, dense, hybrid.",
+    ),
+]
 TestSizeOpt = Annotated[
     float,
     typer.Option("--test-size", help="Test share when no --test is given (seeded, stratified)."),

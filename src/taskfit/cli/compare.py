@@ -196,6 +196,8 @@ _DEMO_DATA = {
     "classification": "8 customer-support intents",
     "generation": "product attributes -> one-sentence descriptions",
     "reasoning": "arithmetic word problems",
+    "qa": "questions about a product, answered from its documentation (101 passages)",
+    "extraction": "support messages with order ids, products, dates and amounts",
 }
 
 
@@ -208,7 +210,9 @@ def demo(task: TaskOpt = "classification", **flags: Any) -> None:
     taskfit demo --trust adds the trust measures (OOD on the demo's shifted test set).
 
     Other task types: taskfit demo --task generation (product descriptions);
-    taskfit demo --task reasoning (arithmetic word problems).
+    taskfit demo --task reasoning (arithmetic word problems); taskfit demo --task qa
+    (questions over a documentation corpus, closed-book and retrieval-augmented);
+    taskfit demo --task extraction (typed spans in support messages).
     """
     from taskfit.workflows.compare import compare_demo
 

@@ -10,14 +10,22 @@ and no user file:
 - ``reasoning`` (``reasoning/{train,test}.csv``, columns ``question,rationale,answer``):
   arithmetic word problems -> the numeric answer; the worked ``rationale`` stays in the
   file and is not loaded here.
+- ``qa`` (``qa/{train,test}.csv``, columns ``question,answer,passage_id``, and
+  ``qa/corpus.csv``, columns ``id,title,text``): questions about Northwind's products
+  answered from its documentation, a fifth of them "not in the documents".
+- ``extraction`` (``extraction/{train,test}.jsonl``, fields ``text`` and ``spans``; the
+  test set also as ``extraction/test.conll``): support messages with typed spans.
 
-The generation and reasoning files are written by :mod:`taskfit.data.demo_tasks`.
+The generation and reasoning files are written by :mod:`taskfit.data.demo_tasks`, the QA
+ones by :mod:`taskfit.data.demo_qa` and the extraction ones by
+:mod:`taskfit.data.demo_extraction`.
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from taskfit.data.load import load_dataset
 from taskfit.errors import DataError, UsageError
@@ -33,7 +41,11 @@ DEMO_COLUMNS: dict[str, tuple[str, str]] = {
     "classification": (DEMO_TEXT, DEMO_LABEL),
     "generation": ("attributes", "description"),
     "reasoning": ("question", "answer"),
+    "qa": ("question", "answer"),
+    "extraction": ("text", "spans"),
 }
+# task -> the column naming each answer's gold passage(s)
+DEMO_EVIDENCE: dict[str, str] = {"qa": "passage_id"}
 DEMO_TASKS = tuple(DEMO_COLUMNS)
 
 # task -> (subfolder of taskfit/data/demo, split -> file name)
@@ -44,6 +56,11 @@ _FILES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "generation": ("generation", {"train": "train.csv", "test": "test.csv"}),
     "reasoning": ("reasoning", {"train": "train.csv", "test": "test.csv"}),
+    "qa": ("qa", {"train": "train.csv", "test": "test.csv", "corpus": "corpus.csv"}),
+    "extraction": (
+        "extraction",
+        {"train": "train.jsonl", "test": "test.jsonl", "conll": "test.conll"},
+    ),
 }
 
 
@@ -71,8 +88,10 @@ def demo_paths(task: str = "classification") -> dict[str, Path]:
     return {key: root / name for key, name in names.items()}
 
 
-def load_demo(seed: int = 0, task: str = "classification") -> Dataset:
-    """Load the demo train/test files of ``task`` as a :class:`Dataset`.
+def load_demo(seed: int = 0, task: str = "classification", **task_type: Any) -> Dataset:
+    """Load the demo train/test files of ``task`` as a :class:`Dataset` (without the QA
+    corpus: a later stage reads it). ``task_type``: the task type's loading hooks
+    (``target_from``, ``readers``) for :func:`load_dataset`.
 
     >>> load_demo().label_col
     'intent'
@@ -97,4 +116,6 @@ def load_demo(seed: int = 0, task: str = "classification") -> Dataset:
         demo=True,
         task=task,
         label_set=False,
+        evidence=DEMO_EVIDENCE.get(task),
+        **task_type,
     )

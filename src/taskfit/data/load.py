@@ -32,6 +32,8 @@ import json
 import math
 import os
 from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,12 @@ from taskfit.types import Dataset, Example, canonical_hash
 __all__ = ["load_dataset", "load_examples", "read_table"]
 
 PathLike = str | os.PathLike[str]
+# A reader of a format a task type brings (e.g. CoNLL files for extraction), by suffix:
+# the file's rows as a DataFrame of strings indexed by row number.
+Readers = Mapping[str, Callable[[Path], pd.DataFrame]]
+# A task type's conversion of one target cell, given the row's text: the target it scores
+# (e.g. spans as records -> their canonical form); ValueError says what is wrong.
+TargetFrom = Callable[[str, str], str]
 
 # csv's default field limit (128 KiB) would reject long texts; truncation is the model's job.
 _CSV_FIELD_LIMIT = 2**31 - 1
@@ -63,8 +71,9 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 # --------------------------------------------------------------------------- reading
 
 
-def read_table(path: PathLike) -> pd.DataFrame:
-    """Read a CSV/TSV/JSONL/Parquet file into a DataFrame of strings.
+def read_table(path: PathLike, readers: Readers | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV/JSONL/Parquet file (or a format of ``readers``) into a DataFrame of
+    strings.
 
     The index holds user-facing row numbers (see the module docstring). Raises
     :class:`DataError` for a missing, empty, undecodable or malformed file.
@@ -76,8 +85,10 @@ def read_table(path: PathLike) -> pd.DataFrame:
     """
     p = Path(path)
     file = str(path)
-    fmt = check_path(p)
-    if fmt == "parquet":
+    fmt = check_path(p, tuple(readers or ()))
+    if readers and fmt in readers:
+        df = readers[fmt](p)
+    elif fmt == "parquet":
         df = _read_parquet(p, file)
     else:
         text = decode_utf8(p.read_bytes(), file)
@@ -232,6 +243,9 @@ def load_dataset(
     group: str | None = None,
     task: str = "classification",
     label_set: bool = True,
+    evidence: str | None = None,
+    target_from: TargetFrom | None = None,
+    readers: Readers | None = None,
 ) -> Dataset:
     """Load, validate and split labelled data into a :class:`Dataset`.
 
@@ -247,18 +261,22 @@ def load_dataset(
     slices and group OOD splits; empty cells become ``""``). ``drop_empty`` drops rows
     with an empty text or label (noted in ``Dataset.notes``) instead of raising.
     ``demo`` marks the bundled demo data: sources are recorded as ``demo:<name>`` so
-    results do not depend on the install location.
+    results do not depend on the install location. ``evidence`` names an optional column
+    of the corpus passage ids that hold each answer (QA; ``|`` between ids, empty when
+    none). ``target_from`` and ``readers`` are the task type's: its conversion of each
+    target cell (an error names file, row and column) and the file formats it reads.
 
     >>> ds = load_dataset("tickets.csv", text="body", label="intent")  # doctest: +SKIP
     >>> ds.labels  # doctest: +SKIP
     ('billing', 'login', 'refund')
     """
-    check_distinct_columns(text, label, text_pair, group)
+    check_distinct_columns(text, label, text_pair, group, evidence)
     if not 0 < test_size < 1:
         raise UsageError(f"test size must be between 0 and 1 (exclusive), got {test_size}")
     notes: list[str] = []
     kind = "label" if label_set else "target"
-    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes, group, kind)
+    extra = _Extra(group, evidence, target_from, readers)
+    train_df = _read_labelled(path, text, label, text_pair, drop_empty, notes, extra, kind)
     if label_set:
         check_classes(train_df[label].tolist(), str(path), label)
     if test is None and label_set:
@@ -266,15 +284,17 @@ def load_dataset(
     elif test is None:
         train_df, test_df = _random_split(train_df, str(path), test_size, seed)
     else:
-        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes, group, kind)
+        test_df = _read_labelled(test, text, label, text_pair, drop_empty, notes, extra, kind)
         if label_set:
             check_test_labels(test_df, label, set(train_df[label]), str(test))
 
-    train = _examples(train_df, text, label, text_pair, group)
-    test_examples = _examples(test_df, text, label, text_pair, group)
+    train = _examples(train_df, text, label, text_pair, group, evidence)
+    test_examples = _examples(test_df, text, label, text_pair, group, evidence)
     columns = {"text": text, "label": label, "text_pair": text_pair}
     if group is not None:  # only then, so hashes of data without groups stay as they were
         columns["group"] = group
+    if evidence is not None:
+        columns["evidence"] = evidence
     source, test_source = str(path), None if test is None else str(test)
     if demo:
         source, test_source = _demo_name(path), None if test is None else _demo_name(test)
@@ -319,8 +339,18 @@ def load_examples(
     >>> pool = load_examples("pool.jsonl", text="body")  # doctest: +SKIP
     """
     check_distinct_columns(text, label, text_pair, group)
-    df = _read_labelled(path, text, label, text_pair, drop_empty, [], group)
+    df = _read_labelled(path, text, label, text_pair, drop_empty, [], _Extra(group))
     return _examples(df, text, label, text_pair, group)
+
+
+@dataclass(frozen=True)
+class _Extra:
+    """The optional parts of reading a labelled file (see :func:`load_dataset`)."""
+
+    group: str | None = None
+    evidence: str | None = None
+    target_from: TargetFrom | None = None
+    readers: Readers | None = None
 
 
 def _read_labelled(
@@ -330,19 +360,20 @@ def _read_labelled(
     text_pair: str | None,
     drop_empty: bool,
     notes: list[str],
-    group: str | None = None,
+    extra: _Extra,
     kind: str = "label",
 ) -> pd.DataFrame:
     """Read ``path``, keep the mapped columns, handle empty cells, strip labels.
 
     ``kind`` is how an empty target cell is named in errors ("label", "target")."""
     file = str(path)
-    df = read_table(path)
-    wanted = [c for c in (text, text_pair, label, group) if c is not None]
+    df = read_table(path, extra.readers)
+    wanted = [c for c in (text, text_pair, label, extra.group, extra.evidence) if c is not None]
     check_columns(df, file, wanted)
     df = df[wanted]
-    if group is not None:
-        df = df.assign(**{group: df[group].fillna("").astype(str).str.strip()})
+    for optional in (extra.group, extra.evidence):
+        if optional is not None:
+            df = df.assign(**{optional: df[optional].fillna("").astype(str).str.strip()})
     checks = [(text, "text"), (text_pair, "text"), (label, kind)]
     for column, kind in checks:
         if column is None:
@@ -352,7 +383,21 @@ def _read_labelled(
             notes.append(note)
     if label is not None:
         df = df.assign(**{label: df[label].str.strip()})
+    if label is not None and extra.target_from is not None:
+        df = df.assign(**{label: _converted(df, file, text, label, extra.target_from)})
     return df
+
+
+def _converted(df: pd.DataFrame, file: str, text: str, label: str, fn: TargetFrom) -> list[str]:
+    """Every target cell through the task type's conversion; the first bad one is an
+    error naming its row and column."""
+    out = []
+    for row, t, y in zip(df.index, df[text], df[label], strict=True):
+        try:
+            out.append(fn(str(t), str(y)))
+        except ValueError as e:
+            raise DataError(str(e), file=file, row=int(row), column=label) from None
+    return out
 
 
 def _split(
@@ -437,20 +482,23 @@ def _examples(
     label: str | None,
     text_pair: str | None,
     group: str | None = None,
+    evidence: str | None = None,
 ) -> tuple[Example, ...]:
     n = len(df)
     texts = df[text].tolist()
     labels = df[label].tolist() if label is not None else [""] * n
     pairs = df[text_pair].tolist() if text_pair is not None else [None] * n
     groups = df[group].tolist() if group is not None else [None] * n
+    gold = df[evidence].tolist() if evidence is not None else [None] * n
     return tuple(
         Example(
             text=str(t),
             target=str(y),
             text_pair=None if p is None else str(p),
             group=None if g is None else str(g),
+            evidence=str(ev) or None if ev is not None else None,
         )
-        for t, y, p, g in zip(texts, labels, pairs, groups, strict=True)
+        for t, y, p, g, ev in zip(texts, labels, pairs, groups, gold, strict=True)
     )
 
 
@@ -461,7 +509,9 @@ def _data_hash(
 
     def rows(examples: tuple[Example, ...]) -> list[list[str | None]]:
         return [
-            [e.text, e.text_pair, e.target] + ([] if e.group is None else [e.group])
+            [e.text, e.text_pair, e.target]
+            + ([] if e.group is None else [e.group])
+            + ([] if "evidence" not in columns else [e.evidence])
             for e in examples
         ]
 

@@ -13,7 +13,7 @@ prefix always says "row N".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,8 +51,9 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def check_path(path: Path) -> str:
-    """Return the format of ``path`` (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``).
+def check_path(path: Path, extra: Collection[str] = ()) -> str:
+    """Return the format of ``path`` (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``, or
+    for a suffix of ``extra`` (formats a task type reads itself) the suffix).
 
     Raises if the file is missing, is a directory, has an unsupported suffix or is empty.
     """
@@ -61,9 +62,10 @@ def check_path(path: Path) -> str:
         raise DataError("file not found", file=file)
     if path.is_dir():
         raise DataError("is a directory; give the path of a data file", file=file)
-    fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    fmt = suffix if suffix in extra else SUPPORTED_SUFFIXES.get(suffix)
     if fmt is None:
-        supported = ", ".join(SUPPORTED_SUFFIXES)
+        supported = ", ".join((*SUPPORTED_SUFFIXES, *extra))
         shown = repr(path.suffix) if path.suffix else "no extension"
         raise DataError(f"unsupported file type ({shown}); supported: {supported}", file=file)
     if path.stat().st_size == 0:
@@ -91,10 +93,20 @@ def decode_utf8(data: bytes, file: str) -> str:
 
 
 def check_distinct_columns(
-    text: str, label: str | None, text_pair: str | None, group: str | None = None
+    text: str,
+    label: str | None,
+    text_pair: str | None,
+    group: str | None = None,
+    evidence: str | None = None,
 ) -> None:
-    """The text, label, pair and group columns must be different columns."""
-    roles = {"text": text, "label": label, "text_pair": text_pair, "group": group}
+    """The text, label, pair, group and evidence columns must be different columns."""
+    roles = {
+        "text": text,
+        "label": label,
+        "text_pair": text_pair,
+        "group": group,
+        "evidence": evidence,
+    }
     seen: dict[str, str] = {}
     for role, col in roles.items():
         if col is None:

@@ -6,6 +6,7 @@ tests every approach against the best one on the examples they share.
 
 from __future__ import annotations
 
+from taskfit.metrics import spans as _spans  # noqa: F401  (registers the entity metrics)
 from taskfit.metrics import text as _text  # noqa: F401  (registers the free-text metrics)
 from taskfit.metrics.cost import (
     DEFAULT_PRICES,

@@ -327,10 +327,12 @@ def metric_interval(
     """Metric ``name`` with its 95% bootstrap interval (see :func:`bootstrap_interval`)."""
     if name in ("accuracy", "macro_f1"):
         return bootstrap_interval(y_true, y_pred, name, labels=labels, n_boot=n_boot, seed=seed)  # type: ignore[arg-type]
-    if name in PER_EXAMPLE:
-        return mean_interval(per_example_scores(name, y_true, y_pred), n_boot=n_boot, seed=seed)
+    # A corpus metric may also have per-example scores (extraction's per-text F1, for
+    # paired tests): its value is still the corpus figure.
     if name in CORPUS:
         return _corpus_interval(name, y_true, y_pred, n_boot=n_boot, seed=seed)
+    if name in PER_EXAMPLE:
+        return mean_interval(per_example_scores(name, y_true, y_pred), n_boot=n_boot, seed=seed)
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; implemented: {', '.join(METRICS)}")
     return bootstrap_interval(y_true, y_pred, METRICS[name], n_boot=n_boot, seed=seed)

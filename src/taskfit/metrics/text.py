@@ -14,7 +14,9 @@
   averaged over examples; 1.0 is the reference's length (not a quality score: it says
   whether outputs run long or short).
 - **exact match** (``exact_match``): the answer equals the reference after
-  :func:`taskfit.tasks.answers.normalize_answer`; the reasoning task's headline.
+  :func:`taskfit.tasks.answers.normalize_answer`; the reasoning and QA tasks' headline.
+- **token F1** (``token_f1``): SQuAD's F1 of the words an answer shares with its
+  reference (:func:`taskfit.tasks.scores.token_f1_scores`), the mean over examples.
 
 Importing :mod:`taskfit.metrics` registers them in :mod:`taskfit.metrics.quality`.
 
@@ -31,7 +33,12 @@ from typing import Any
 import numpy as np
 
 from taskfit.metrics.quality import register_metric
-from taskfit.tasks.scores import exact_match_scores, length_ratios, rouge_l_scores
+from taskfit.tasks.scores import (
+    exact_match_scores,
+    length_ratios,
+    rouge_l_scores,
+    token_f1_scores,
+)
 
 __all__ = ["bleu", "chrf", "corpus_stats", "score_from_stats"]
 
@@ -91,6 +98,7 @@ def _register() -> None:
     register_metric("rouge_l", _mean_of(rouge_l_scores), rouge_l_scores)
     register_metric("exact_match", _mean_of(exact_match_scores), exact_match_scores)
     register_metric("length_ratio", _mean_of(length_ratios), length_ratios)
+    register_metric("token_f1", _mean_of(token_f1_scores), token_f1_scores)
     register_metric("chrf", chrf)
     register_metric("bleu", bleu)
     CORPUS["chrf"] = _corpus_entry("chrf")

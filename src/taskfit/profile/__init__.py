@@ -29,6 +29,7 @@ from taskfit.profile.language import language_report
 from taskfit.profile.pii import scan_pii
 from taskfit.profile.shift import shift_score
 from taskfit.profile.targets import multi_quantity_share, target_words
+from taskfit.profile.task_facts import corpus_facts, entity_facts
 from taskfit.tasks import PROFILE_MEASURES, get_task
 from taskfit.types import Dataset, Example, LabelIssue, LengthStats, Profile
 
@@ -159,6 +160,15 @@ def build_profile(
                     n = len(tr_idx) + len(te_idx)
                     notes.append(f"label errors checked on a sample of {n:,} rows")
 
+    facts: dict[str, object] = {}
+    if task.measures("corpus"):
+        with section("corpus"):
+            windows = {name: (b.count_tokens, b.info().context_size) for name, b in llms.items()}
+            facts["corpus"] = corpus_facts(dataset, windows)
+    if task.measures("entities"):
+        with section("entities"):
+            facts["entities"] = entity_facts(dataset)
+
     fits = []
     with section("domain_fit"):
         for name, backend in llms.items() if task.measures("domain_fit") else ():
@@ -193,6 +203,7 @@ def build_profile(
         notes=tuple(notes),
         task=dataset.task,
         multi_quantity_share=multi,
+        facts=facts,
     )
 
 

@@ -106,6 +106,7 @@ def request(
             max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
+            json_schema=template.json_schema,
         )
     return GenerateRequest(
         prompt=template.completion(example.text, example.text_pair, demos),
@@ -113,6 +114,7 @@ def request(
         temperature=temperature,
         seed=seed,
         stop=COMPLETION_STOP,
+        json_schema=template.json_schema,
     )
 
 

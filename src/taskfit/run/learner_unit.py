@@ -104,10 +104,12 @@ def _serving_latency(embedder: Embedder, learner: Any, test: Sequence[Example]) 
     if swap:
         learner.embedder = embedder.uncached()
     out = []
+    # free-text learners (spans, outputs) may have no probabilities to give
+    serve = learner.predict_proba if hasattr(learner, "predict_proba") else learner.predict
     try:
         for ex in sample:
             t0 = time.perf_counter()
-            learner.predict_proba([ex.joined])
+            serve([ex.joined])
             out.append((time.perf_counter() - t0) * 1000)
     finally:  # a memoised learner goes on predicting with the cached encoder
         if swap:

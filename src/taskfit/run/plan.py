@@ -78,6 +78,9 @@ class PlanOptions:
     # Self-consistency: chains sampled per question, at this temperature.
     samples: int = 5
     temperature: float = 0.7
+    # QA with retrieval: passages per question, the fine-tuned reader's retriever.
+    top_k: int = 3
+    retriever: str = "hybrid"
 
 
 def parse_approaches(text: str | Sequence[str]) -> tuple[str, ...]:

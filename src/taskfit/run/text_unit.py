@@ -73,10 +73,13 @@ class _Plan:
         if self.approach.variants is not None:
             variants = tuple(v for v in self.approach.variants if v in allowed) or allowed
         self.variants = variants if self.dev else variants[:1]
+        self.names: dict[str, Any] = field_names(self.dataset.text_col, self.dataset.label_col)
+        if self.task.prompt_fields is not None:
+            self.names.update(self.task.prompt_fields(self.dataset.train))
+        first = self.template(self.variants[0])
         self.max_tokens = max_new_tokens(
-            self.backend, [e.target for e in self.pool], chain=self.chain
+            self.backend, [first.reply(e.text, e.target) for e in self.pool], chain=self.chain
         )
-        self.names = field_names(self.dataset.text_col, self.dataset.label_col)
 
     def template(self, variant: str) -> TextTemplate:
         return self.task.prompt.for_task(variant=variant, **self.names)
@@ -116,7 +119,10 @@ class _Plan:
                 for i, g in zip(part, self.backend.generate(reqs), strict=True):
                     per_example[i].append(g)
             self.env.progress(len(part))
-        answers = [vote([self.task.parse(g.text, {}) for g in gens]) for gens in per_example]
+        answers = [
+            vote([self.task.parse(g.text, {"text": ex.text}) for g in gens])
+            for ex, gens in zip(examples, per_example, strict=True)
+        ]
         return answers, per_example
 
     def dev_score(self, answers: Sequence[str | None]) -> float:

@@ -1,7 +1,9 @@
 """Task types: what an example is, how it is prompted and parsed, how it is scored.
 
 Classification (single label, one text or a text pair), generation (a free text scored
-against a reference) and reasoning (a short final answer, exact match) are built in. Another
+against a reference), reasoning (a short final answer, exact match), knowledge-intensive
+QA (a short answer, closed-book or over a corpus) and extraction (typed spans) are built
+in. Another
 package adds one with an entry point of the group ``taskfit.tasks`` that loads a
 :class:`TaskType`::
 
@@ -44,10 +46,12 @@ def _load() -> None:
         return
     _loaded = True
     from taskfit.tasks.classification import CLASSIFICATION
+    from taskfit.tasks.extraction import EXTRACTION
     from taskfit.tasks.generation import GENERATION
+    from taskfit.tasks.qa import QA
     from taskfit.tasks.reasoning import REASONING
 
-    for builtin in (CLASSIFICATION, GENERATION, REASONING):
+    for builtin in (CLASSIFICATION, GENERATION, REASONING, QA, EXTRACTION):
         _TASKS.setdefault(builtin.name, builtin)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:

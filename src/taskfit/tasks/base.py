@@ -38,6 +38,8 @@ SECTIONS = (
     "distill",
     "outputs",  # free-text outputs shown beside their references
     "self_consistency",  # exact match and cost per correct answer as k samples grow
+    "retrieval",  # retrieval recall@k and the gain of retrieval over closed-book answers
+    "entities",  # extraction: precision, recall and F1 per entity type, errors by type
 )
 # What the profile can measure (taskfit.profile.build_profile's sections).
 PROFILE_MEASURES = (
@@ -50,6 +52,8 @@ PROFILE_MEASURES = (
     "label_errors",
     "domain_fit",
     "output_lengths",  # lengths of the targets (references, answers)
+    "corpus",  # passages of the --corpus: count, lengths against the LLM's context window
+    "entities",  # entity types and their counts, span lengths
 )
 
 
@@ -88,6 +92,20 @@ class TaskType:
     # A check of the training targets: what is wrong with them in one sentence (the loader
     # adds the file and column), or None when they fit the task type.
     check_targets: Callable[[Sequence[str]], str | None] | None = None
+    # How one target cell becomes the target scored, given the row's text (e.g. spans as
+    # JSON records -> their canonical form); a ValueError says what is wrong with the cell
+    # (the loader adds file, row and column). None: the cell as written.
+    target_from: Callable[[str, str], str] | None = None
+    # Data file formats the task type reads itself, by suffix (".conll" -> a reader giving
+    # a DataFrame of strings indexed by row number).
+    readers: Mapping[str, Callable[[Any], Any]] | None = None
+    # Extra keyword arguments of ``prompt.for_task`` drawn from the training examples
+    # (extraction: the entity types the prompt lists and its reply schema allows).
+    prompt_fields: Callable[[Sequence[Any]], Mapping[str, Any]] | None = None
+    # (input, target) pairs showing what an example of the task type is, when its targets
+    # have a form of their own (extraction's encoded spans): documentation, and the data
+    # the conformance test checks prompts, parsing and metrics with.
+    samples: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.metrics:

@@ -11,6 +11,7 @@ intervals, corpus metrics and paired tests on top. ``register_metric`` there add
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "exact_match_scores",
     "length_ratios",
     "rouge_l_scores",
+    "token_f1_scores",
 ]
 
 ExampleScores = Callable[[Sequence[str], Sequence[str]], "Sequence[float] | np.ndarray"]
@@ -44,6 +46,41 @@ def exact_match_scores(y_true: Sequence[str], y_pred: Sequence[str]) -> list[flo
         float(normalize_answer(t) == normalize_answer(p))
         for t, p in zip(y_true, y_pred, strict=True)
     ]
+
+
+def _token_f1(truth: str, pred: str) -> float:
+    t, p = normalize_answer(truth).split(), normalize_answer(pred).split()
+    if not t or not p:
+        return float(t == p)
+    common = sum((Counter(t) & Counter(p)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(t)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1_scores(y_true: Sequence[str], y_pred: Sequence[str]) -> list[float]:
+    """SQuAD's token F1 of each answer against its reference: the harmonic mean of the
+    precision and recall of their shared words (bag of words, after
+    :func:`~taskfit.tasks.answers.normalize_answer`). An answer or reference that says the
+    documents do not answer ("not in the documents") scores 1 only against the same.
+
+    >>> token_f1_scores(["14 days", "not in the documents"], ["within 14 days", "14 days"])
+    [0.8, 0.0]
+    """
+    from taskfit.tasks.qa import is_no_answer
+
+    out = []
+    for t, p in zip(y_true, y_pred, strict=True):
+        nt, np_ = is_no_answer(t), is_no_answer(p)
+        out.append(float(nt == np_) if nt or np_ else _token_f1(t, p))
+    return out
+
+
+def _text_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> list[float]:
+    from taskfit.tasks.extraction import text_f1_scores
+
+    return text_f1_scores(y_true, y_pred)
 
 
 @cache
@@ -72,4 +109,7 @@ PER_EXAMPLE: dict[str, ExampleScores] = {
     "exact_match": exact_match_scores,
     "rouge_l": rouge_l_scores,
     "length_ratio": length_ratios,
+    "token_f1": token_f1_scores,
+    # extraction: each text's F1 (the corpus micro-F1 is the metric's value and interval)
+    "entity_f1": _text_f1,
 }

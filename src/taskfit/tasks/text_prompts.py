@@ -42,6 +42,14 @@ class TextTemplate:
     output_name: str = "Output"
     variant: str = "default"
     pair_name: str = "Second input"
+    # A JSON schema (JSON text) replies must follow: constrained decoding where the
+    # backend can, else asked for and parsed. None: free text.
+    json_schema: str | None = None
+
+    def reply(self, text: str, target: str) -> str:
+        """How a demonstration's target is written as the model's reply (extraction shows
+        its spans as JSON); the target itself by default."""
+        return target
 
     def user(self, text: str, pair: str | None) -> str:
         s = f"{self.input_name}: {text}"
@@ -53,7 +61,7 @@ class TextTemplate:
         """The conversation: instruction, demonstrations, then this example's input."""
         turns: list[tuple[str, str]] = [("system", self.instruction)]
         for t, p, out in demos:
-            turns += [("user", self.user(t, p)), ("assistant", out)]
+            turns += [("user", self.user(t, p)), ("assistant", self.reply(t, out))]
         turns.append(("user", self.user(text, pair)))
         return tuple(turns)
 
@@ -65,7 +73,7 @@ class TextTemplate:
         """One prompt string ending where the model writes the output."""
         return (
             f"{self.instruction}\n\n"
-            + "".join(self.block(t, p, out) for t, p, out in demos)
+            + "".join(self.block(t, p, self.reply(t, out)) for t, p, out in demos)
             + self.block(text, pair)
         )
 
@@ -84,10 +92,13 @@ def text_template(
 def text_task(**fields: Any) -> TaskType:
     """A free-text task type: no label set, prompted units run by
     :mod:`taskfit.run.text_unit`, the output lengths profiled with the inputs'. ``fields``
-    are the other :class:`~taskfit.tasks.base.TaskType` fields."""
+    are the other :class:`~taskfit.tasks.base.TaskType` fields, and ``extra_measures``
+    what the profile measures beyond those of every free-text task."""
+    measures = ("lengths", "duplicates", "pii", "language", "shift", "output_lengths")
+    measures += tuple(fields.pop("extra_measures", ()))
     return TaskType(
         **fields,
-        profile_measures=("lengths", "duplicates", "pii", "language", "shift", "output_lengths"),
+        profile_measures=measures,
         label_set=False,
         prompt_runner="taskfit.run.text_unit:TEXT_PROMPTED",
     )

@@ -102,6 +102,8 @@ def plan_options(
         dev_size=opts.dev_size,
         samples=opts.samples,
         temperature=opts.temperature,
+        top_k=opts.top_k,
+        retriever=opts.retriever,
         label_name=dataset.label_col,
         label_descriptions=read_label_descriptions(label_descriptions, dataset),
         **extra,

@@ -24,7 +24,7 @@ from taskfit.approaches import defaults, for_task, needs_of
 from taskfit.approaches import get as get_approach
 from taskfit.backends import LLMSpec
 from taskfit.config import CompareOptions, ProfileOptions, TrustOptions, build, merge, split_options
-from taskfit.data import load_demo, load_examples
+from taskfit.data import load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import resolve_encoder
 from taskfit.report.json import add_sections, set_recommendation
@@ -42,7 +42,7 @@ from taskfit.types import (
     UnitResult,
 )
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
-from taskfit.workflows.context import RunContext, load_source, prices_for, record
+from taskfit.workflows.context import RunContext, demo_dataset, load_source, prices_for, record
 from taskfit.workflows.profile import profile_dataset
 from taskfit.workflows.scoring import score_headline
 
@@ -217,8 +217,9 @@ def compare_dataset(
 ) -> CompareResult:
     approaches, llms, card = validate_options(opts)
     get_task(dataset.task).require(opts.trust.measures, "the trust measure")
+    corpus = bool(dataset.corpus)
     if opts.approaches is not None:  # named ones must serve the task: say so before profiling
-        for_task(approaches, dataset.task, named=True)
+        for_task(approaches, dataset.task, named=True, corpus=corpus)
     hook = hook or ProgressHook()
     profile, advice = _advise(dataset, opts, card, hook)
     # The advice's picks are classification approaches: they narrow the default only when
@@ -231,7 +232,9 @@ def compare_dataset(
     if from_advice:
         # The advice names the approaches that test its prior; the user's list wins.
         approaches = tuple(a for a in advice.approaches if a in approaches)
-    approaches = for_task(approaches, dataset.task, named=opts.approaches is not None)
+    approaches = for_task(
+        approaches, dataset.task, named=opts.approaches is not None, corpus=corpus
+    )
     if "llm" not in needs_of(approaches):
         llms = ()
     plan = plan_options(
@@ -354,7 +357,7 @@ def compare_demo(
     The OOD measure uses the classification demo's shifted test set (``ood_test.csv``)."""
     opts = merge(CompareOptions, settings, options)
     if task != "classification":
-        return compare_dataset(load_demo(seed=opts.seed, task=task), opts, hook=hook)
+        return compare_dataset(demo_dataset(task, opts.seed), opts, hook=hook)
     if opts.trust.group_col:
         raise UsageError("the demo data has no metadata column for --group-col")
     ood: tuple[Example, ...] = ()
@@ -367,4 +370,4 @@ def compare_demo(
         opts = replace(opts, trust=trust)
     elif opts.trust.ood_test:
         ood = load_ood(opts.trust, "text", "intent")
-    return compare_dataset(load_demo(seed=opts.seed), opts, hook=hook, ood_examples=ood)
+    return compare_dataset(demo_dataset(seed=opts.seed), opts, hook=hook, ood_examples=ood)

@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,12 +42,14 @@ R = TypeVar("R")
 __all__ = [
     "RunContext",
     "SweepResult",
+    "demo_dataset",
     "load_source",
     "package_versions",
     "prices_for",
     "record",
     "run_on_file",
     "task_type",
+    "with_corpus",
     "write_atomic",
 ]
 
@@ -107,13 +109,69 @@ def load_source(
     group: str | None = None,
 ) -> Dataset:
     """Load ``data`` as ``source`` says, checked and split as its task type wants (labels
-    of a fixed set: class checks and a stratified split; other targets: a random split)."""
+    of a fixed set: class checks and a stratified split; other targets: a random split),
+    with the passages of its corpus (``--corpus``) when it names one."""
     task = task_type(source.task)
-    dataset = load_dataset(data, **asdict(source), seed=seed, group=group, label_set=task.label_set)
+    fields = asdict(source)
+    corpus = fields.pop("corpus")
+    dataset = load_dataset(
+        data,
+        **fields,
+        seed=seed,
+        group=group,
+        label_set=task.label_set,
+        target_from=task.target_from,
+        readers=task.readers,
+    )
     problem = task.check_targets([e.target for e in dataset.train]) if task.check_targets else None
     if problem:
         raise DataError(problem, file=str(data), column=source.label)
+    if corpus is not None:
+        if not task.applies("retrieval"):
+            raise UsageError(f"--corpus: {task.name} tasks do not retrieve passages")
+        dataset = with_corpus(dataset, corpus)
+    elif source.evidence is not None:
+        raise UsageError("--evidence names corpus passages: give the corpus with --corpus")
     return dataset
+
+
+def demo_dataset(task: str = "classification", seed: int = 0) -> Dataset:
+    """The bundled demo data of task type ``task``, with its corpus (QA)."""
+    from taskfit.data.demo import demo_paths, load_demo
+
+    tt = task_type(task)
+    dataset = load_demo(seed=seed, task=task, target_from=tt.target_from, readers=tt.readers)
+    corpus = demo_paths(task).get("corpus")
+    if corpus is not None:
+        dataset = with_corpus(dataset, corpus, name=f"demo:{task}/{corpus.name}")
+    return dataset
+
+
+def with_corpus(
+    dataset: Dataset, path: str | os.PathLike[str], *, name: str | None = None
+) -> Dataset:
+    """``dataset`` with the passages of the corpus file ``path`` (chunked by
+    :func:`taskfit.retrieval.load_corpus`'s rule); its hash covers them, ``name`` is how
+    results name it (default: the path). Gold passage ids that are not in the corpus are
+    an error naming the first."""
+    from taskfit.retrieval import load_corpus
+
+    passages = load_corpus(path)
+    known = {p.id for p in passages} | {p.doc for p in passages}
+    for e in (*dataset.train, *dataset.test):
+        missing = [g for g in (e.evidence or "").split("|") if g and g not in known]
+        if missing:
+            raise DataError(
+                f"passage id {missing[0]!r} (question {e.text[:40]!r}) is not in the corpus {path}",
+                file=dataset.source,
+            )
+    corpus_hash = canonical_hash([[p.id, p.title, p.text] for p in passages])
+    return replace(
+        dataset,
+        corpus=passages,
+        corpus_source=name or str(path),
+        data_hash=canonical_hash([dataset.data_hash, corpus_hash]),
+    )
 
 
 def task_type(name: str) -> TaskType:

@@ -19,17 +19,23 @@ from typing import Any
 from taskfit.approaches import defaults, needs_of
 from taskfit.backends import LLMSpec
 from taskfit.config import CurveOptions, merge
-from taskfit.data import load_demo
 from taskfit.learners.embed import resolve_encoder
 from taskfit.metrics.curves import score_curves
 from taskfit.report.json import add_sections
 from taskfit.run.curve_plan import CurvePlan, CurveSpec, plan_curve
 from taskfit.run.execute import ProgressHook
 from taskfit.run.plan import parse_approaches
-from taskfit.tasks import get_task
+from taskfit.tasks import TaskType, get_task
 from taskfit.types import Dataset, Unit, UnitResult
 from taskfit.workflows.checks import check_llms, check_prompt_options, plan_options
-from taskfit.workflows.context import RunContext, SweepResult, prices_for, record, run_on_file
+from taskfit.workflows.context import (
+    RunContext,
+    SweepResult,
+    demo_dataset,
+    prices_for,
+    record,
+    run_on_file,
+)
 from taskfit.workflows.scoring import score_headline
 
 __all__ = ["CurveOptions", "CurveResult", "curve", "curve_dataset", "curve_demo", "plan_for"]
@@ -64,16 +70,24 @@ def curve_demo(
 ) -> CurveResult:
     """Sweep label budgets on the bundled demo data of ``task``."""
     opts = merge(CurveOptions, settings, options)
-    return curve_dataset(load_demo(seed=opts.seed, task=task), opts, hook=hook)
+    return curve_dataset(demo_dataset(task, opts.seed), opts, hook=hook)
 
 
-def with_defaults(opts: CurveOptions, task: str = "classification") -> CurveOptions:
+def with_defaults(
+    opts: CurveOptions, task: str = "classification", *, corpus: bool = True
+) -> CurveOptions:
     """``opts`` with the registry's curve defaults for ``task`` for approaches the user
-    did not name."""
+    did not name (without a ``corpus``, none that retrieves passages)."""
+
+    def usable(names: tuple[str, ...]) -> tuple[str, ...]:
+        return names if corpus else tuple(n for n in names if "corpus" not in needs_of([n]))
+
     learners = opts.approaches
     if learners is None:
-        learners = defaults("curve", ("finetune", "baseline"), task=task)
-    prompted = defaults("curve", "prompt", task=task) if opts.prompted is None else opts.prompted
+        learners = usable(defaults("curve", ("finetune", "baseline"), task=task))
+    prompted = opts.prompted
+    if prompted is None:
+        prompted = usable(defaults("curve", "prompt", task=task))
     return replace(
         opts, approaches=parse_approaches(learners) if learners else (), prompted=prompted
     )
@@ -90,7 +104,7 @@ def _llms(opts: CurveOptions, task: str = "classification") -> tuple[LLMSpec, ..
 
 
 def plan_for(dataset: Dataset, opts: CurveOptions) -> CurveSpec:
-    opts = with_defaults(opts, dataset.task)
+    opts = with_defaults(opts, dataset.task, corpus=bool(dataset.corpus))
     base = plan_options(opts, dataset, _llms(opts, dataset.task), opts.label_descriptions)
     plan = CurvePlan(
         learners=opts.approaches or (),
@@ -105,7 +119,7 @@ def plan_for(dataset: Dataset, opts: CurveOptions) -> CurveSpec:
 
 def settings_of(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[str, Any]:
     """What a curve run records; LLM specs canonical, so credentials are never stored."""
-    opts = with_defaults(opts, dataset.task)
+    opts = with_defaults(opts, dataset.task, corpus=bool(dataset.corpus))
     return record(
         opts,
         _RECORDED,
@@ -116,6 +130,15 @@ def settings_of(opts: CurveOptions, dataset: Dataset, spec: CurveSpec) -> dict[s
         budget_unit=spec.budget_unit,
         seeds=list(spec.seeds),
     )
+
+
+def curve_title(task: TaskType) -> str:
+    """How a curve names its y axis: the headline metric, or for a corpus metric (entity
+    F1) the mean of its per-example scores that a curve's points and intervals use."""
+    from taskfit.metrics.quality import CORPUS
+
+    title = task.headline.title
+    return f"{title} (mean per example)" if task.headline.name in CORPUS else title
 
 
 def curve_dataset(
@@ -142,7 +165,7 @@ def curve_dataset(
             n_boot=opts.n_boot,
             seed=opts.seed,
             metric=task.headline.name,
-            metric_title=task.headline.title,
+            metric_title=curve_title(task),
         )
         doc = score_headline(
             dataset,

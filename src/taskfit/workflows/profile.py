@@ -20,14 +20,14 @@ from taskfit.backends import LLMSpec, make_backend, parse_spec
 from taskfit.backends.base import LLMBackend
 from taskfit.backends.options import options_for
 from taskfit.config import DataSource, ProfileOptions, build
-from taskfit.data import demo_paths, load_demo, load_examples
+from taskfit.data import demo_paths, load_examples
 from taskfit.errors import UsageError
 from taskfit.learners.embed import Embedder, resolve_encoder
 from taskfit.profile import build_profile
 from taskfit.run.llm_cache import CachingBackend
 from taskfit.run.store import Store, default_home
 from taskfit.types import Dataset, Example, Profile
-from taskfit.workflows.context import load_source, task_type
+from taskfit.workflows.context import demo_dataset, load_source, task_type
 
 __all__ = ["ProfileOptions", "load_for_profile", "profile_dataset", "write_json"]
 
@@ -47,6 +47,8 @@ def load_for_profile(
     seed: int = 0,
     drop_empty: bool = False,
     task: str = "classification",
+    corpus: str | os.PathLike[str] | None = None,
+    evidence: str | None = None,
     ood_test: str | os.PathLike[str] | None = None,
     unlabeled: str | os.PathLike[str] | None = None,
 ) -> tuple[Dataset, tuple[Example, ...], tuple[str, ...]]:
@@ -55,9 +57,9 @@ def load_for_profile(
     target column of the task type ``task``."""
     if data is None:
         if task_type(task).name != "classification":
-            return load_demo(seed=seed, task=task), (), ()
+            return demo_dataset(task, seed), (), ()
         demo_ood = load_examples(demo_paths()["ood_test"], text="text", label="intent")
-        return load_demo(seed=seed), demo_ood, ()
+        return demo_dataset(seed=seed), demo_ood, ()
     if text is None or label is None:
         raise UsageError("--text and --label are required")
     source = build(
@@ -69,6 +71,8 @@ def load_for_profile(
         test_size=test_size,
         drop_empty=drop_empty,
         task=task,
+        corpus=corpus,
+        evidence=evidence,
     )
     dataset = load_source(data, source, seed=seed)
     ood: tuple[Example, ...] = ()

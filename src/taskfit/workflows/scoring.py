@@ -19,12 +19,14 @@ from taskfit.metrics.costmodel import (
     approach_cost,
     build_cost_model,
 )
+from taskfit.metrics.entities import entities_section
 from taskfit.metrics.prompting import (
     Corrected,
     derive_corrections,
     find_collapses,
     prompting_section,
 )
+from taskfit.metrics.retrieval import retrieval_section
 from taskfit.metrics.text_sections import outputs_section, self_consistency_section
 from taskfit.recommend.headline import Constraints, EvidenceSet, recommend
 from taskfit.recommend.prompting import answer_collapse_warnings, with_prompting
@@ -197,6 +199,12 @@ def score_headline(
             more = answer_collapse_warnings(piled, rec.choice, task.headline.title)
             rec = replace(rec, warnings=(*rec.warnings, *more))
             set_recommendation(doc, rec)
+    if task.applies("entities"):
+        add_sections(doc, entities=entities_section(dataset, raw))
+    if task.applies("retrieval"):
+        found = retrieval_section(dataset, raw, task.headline.name, seed=seed)
+        if found:
+            add_sections(doc, retrieval=found)
     if task.applies("self_consistency"):
         by_metrics = {m.name: m for m in metrics}
         curves = self_consistency_section(dataset, raw, by_metrics, seed=seed)

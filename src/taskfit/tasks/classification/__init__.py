@@ -19,8 +19,12 @@ CLASSIFICATION = TaskType(
     inputs=("text", "text_pair"),
     target="label",
     metrics=(Metric("accuracy", "accuracy"), Metric("macro_f1", "macro-F1")),
-    sections=tuple(s for s in SECTIONS if s not in ("outputs", "self_consistency")),
-    profile_measures=tuple(m for m in PROFILE_MEASURES if m != "output_lengths"),
+    sections=tuple(
+        s for s in SECTIONS if s not in ("outputs", "self_consistency", "retrieval", "entities")
+    ),
+    profile_measures=tuple(
+        m for m in PROFILE_MEASURES if m not in ("output_lengths", "corpus", "entities")
+    ),
     prompt=Template,
     variants=VARIANTS,
     parse=parse_label,
