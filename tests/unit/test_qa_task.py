@@ -4,10 +4,10 @@ section's recall and gain worked out by hand."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
+from tests.support.data import write_csv as _write
 
 from taskfit import approaches
 from taskfit.backends.fake import FakeBackend
@@ -51,14 +51,6 @@ def test_prompts_show_documents_before_the_question() -> None:
         "Documents:\n[1] Returns: Free for 30 days.\n\nQuestion: How long?",
     )
     assert t.chat("How long?", None)[-1] == ("user", "Question: How long?")
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
 
 
 FACTS = [

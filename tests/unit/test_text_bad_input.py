@@ -3,31 +3,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
-
-from taskfit.cli import main
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
-
-
-def _fails(args: list[str], capsys) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    err = capsys.readouterr().err
-    assert info.value.code == 2, err
-    assert "Traceback" not in err
-    errors = [ln for ln in err.strip().splitlines() if ln.startswith("error:")]
-    assert len(errors) == 1 and err.strip().endswith(errors[0]), err  # one line, the last
-    return errors[0]
+from tests.support.data import fails_with_one_line as _fails
+from tests.support.data import write_csv as _write
 
 
 def _args(

@@ -162,7 +162,10 @@ class TextPromptRunner:
                 f"{len(candidates)} wordings"
             )
         if failures:
-            what = "no answer could be read from" if plan.chain else "empty output for"
+            empty = all(
+                not g[0].text.strip() for a, g in zip(answers, gens, strict=True) if a is None
+            )
+            what = "empty output for" if empty else "no answer could be read from"
             notes.append(f"{what} {failures} of {len(test)} test examples")
         record: dict[str, Any] = {
             "format": "chat" if plan.chat else "completion",

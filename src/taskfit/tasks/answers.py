@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 
-__all__ = ["normalize_answer"]
+__all__ = ["long_answers", "normalize_answer"]
 
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -31,3 +32,15 @@ def normalize_answer(text: str) -> str:
     s = "".join(ch for ch in s if ch not in set(string.punctuation))
     s = _ARTICLES.sub(" ", s)
     return " ".join(s.split())
+
+
+def long_answers(answers: Sequence[str], max_words: int) -> int | None:
+    """The answers' median length in words when it is over ``max_words`` (the column
+    probably holds rationales or passages, not answers), else None.
+
+    >>> long_answers(["12", "Paris", "7"], 12) is None, long_answers(["a b c"] * 3, 2)
+    (True, 3)
+    """
+    words = sorted(len(a.split()) for a in answers)
+    median = words[len(words) // 2] if words else 0
+    return median if median > max_words else None

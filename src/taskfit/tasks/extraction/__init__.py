@@ -25,6 +25,7 @@ counted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ _INSTRUCTIONS = {
 }
 VARIANTS = tuple(_INSTRUCTIONS)
 # The longest mention text a reply may hold.
-MAX_MENTION_CHARS = 80
+MAX_MENTION_CHARS = 60
 
 
 def entity_schema(types: Sequence[str], max_items: int | None = None) -> str:
@@ -142,7 +143,8 @@ def parse_entities(reply: str, fields: Mapping[str, str] | None = None) -> str |
     """The spans a reply names, encoded: the reply's JSON (its first ``{...}`` when there
     is text around it) read as ``{"entities": [{"text", "type"}]}`` (a bare list of such
     objects is accepted), each mention placed in ``fields["text"]``. None when the reply
-    is not such JSON (a parse failure).
+    is not such JSON (a parse failure). A reply cut short at the token cap keeps the
+    entities it completed (with constrained decoding it is a prefix of valid JSON).
 
     >>> parse_entities('{"entities": [{"text": "NW-4821", "type": "ORDER_ID"}]}',
     ...                {"text": "Where is NW-4821?"})
@@ -156,12 +158,14 @@ def parse_entities(reply: str, fields: Mapping[str, str] | None = None) -> str |
         obj = json.loads(reply)
     except json.JSONDecodeError:
         start, end = reply.find("{"), reply.rfind("}")
-        if start < 0 or end <= start:
-            return None
         try:
-            obj = json.loads(reply[start : end + 1])
+            obj = json.loads(reply[start : end + 1]) if 0 <= start < end else None
         except json.JSONDecodeError:
-            return None
+            obj = None
+        if obj is None:
+            obj = _completed(reply)
+            if obj is None:
+                return None
     items = obj.get("entities") if isinstance(obj, dict) else obj
     if not isinstance(items, list):
         return None
@@ -172,6 +176,25 @@ def parse_entities(reply: str, fields: Mapping[str, str] | None = None) -> str |
     ]
     spans, _ = locate(text, mentions)
     return encode_spans(spans)
+
+
+_OPENING = re.compile(r'^\s*\{\s*"entities"\s*:\s*\[')
+_ENTITY = re.compile(
+    r'\{\s*"text"\s*:\s*("(?:[^"\\]|\\.)*")\s*,\s*"type"\s*:\s*("(?:[^"\\]|\\.)*")\s*\}'
+)
+
+
+def _completed(reply: str) -> dict[str, Any] | None:
+    """The entities a reply cut short (at the token cap) completed before the cut, when
+    it starts as the schema's object does; None otherwise.
+
+    >>> _completed('{"entities": [{"text": "NW-1", "type": "ID"}, {"text": "NW')
+    {'entities': [{'text': 'NW-1', 'type': 'ID'}]}
+    """
+    if not _OPENING.match(reply):
+        return None
+    found = [{"text": json.loads(t), "type": json.loads(k)} for t, k in _ENTITY.findall(reply)]
+    return {"entities": found}
 
 
 def unplaced(reply: str, text: str) -> int:

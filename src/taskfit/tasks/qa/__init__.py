@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from taskfit.tasks.answers import long_answers
 from taskfit.tasks.base import Metric
 from taskfit.tasks.text_prompts import TextTemplate, text_task, text_template
 
@@ -125,9 +126,8 @@ def check_answers(answers: Sequence[str]) -> str | None:
     >>> check_answers(["14 days", NO_ANSWER, "Pro"]) is None
     True
     """
-    words = sorted(len(a.split()) for a in answers)
-    median = words[len(words) // 2] if words else 0
-    if median > MAX_ANSWER_WORDS:
+    median = long_answers(answers, MAX_ANSWER_WORDS)
+    if median is not None:
         return (
             f"the answers have a median of {median} words: a qa task needs short answers "
             f"(at most {MAX_ANSWER_WORDS} words); name the answer column with --target"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from taskfit.tasks.answers import long_answers
 from taskfit.tasks.base import Metric
 from taskfit.tasks.text_prompts import TextTemplate, text_task, text_template
 
@@ -113,9 +114,8 @@ def check_answers(answers: Sequence[str]) -> str | None:
     >>> check_answers(["12", "Paris", "7"]) is None
     True
     """
-    words = sorted(len(a.split()) for a in answers)
-    median = words[len(words) // 2] if words else 0
-    if median > MAX_ANSWER_WORDS:
+    median = long_answers(answers, MAX_ANSWER_WORDS)
+    if median is not None:
         return (
             f"the answers have a median of {median} words: a reasoning task needs short final "
             f"answers (a number or a few words, at most {MAX_ANSWER_WORDS}); name the column "
