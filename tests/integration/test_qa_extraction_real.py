@@ -96,11 +96,11 @@ def test_every_qa_approach(tmp_path: Path) -> None:
     for hit in sec["hits"]:
         for found in hit["retrieved"].values():
             assert len(found["passages"]) == 2 and set(found["passages"]) <= ids
-    # the gain over closed-book: each prompted retriever against the same LLM's best
+    # the gain over closed-book: each prompted retriever against the same LLM's zero-shot
     # closed-book prompt, the reader against the closed-book LoRA fine-tune
     against = {g["approach"].split("@")[0]: g["closed_book"].split("@")[0] for g in sec["gain"]}
     assert against["lora-rag"] == "lora"
-    assert against["rag-bm25"] in {"zero-shot", "few-shot", "few-shot-knn"}
+    assert against["rag-bm25"] == against["rag-dense"] == "zero-shot"
     # retrieval's time is part of each answer's latency and the reader trained for real
     assert rows["lora-rag"]["train_seconds"] > 0
     notes = " ".join(rows["rag-dense"]["notes"])

@@ -5,10 +5,11 @@
   one; bootstrap over those questions), the mean retrieval time per question and the
   index build time.
 - ``gain``: what retrieval adds to the answers: for each retrieval-augmented result, its
-  headline metric minus that of the best closed-book prompted result of the same LLM
-  (the same test examples, paired: a 95% paired bootstrap interval of the difference and
-  the paired test's p-value). A fine-tuned reader is compared with the closed-book LoRA
-  fine-tune when there is one.
+  headline metric minus that of the same LLM's zero-shot closed-book prompt (retrieval-
+  augmented prompts show no demonstrations either; the best closed-book prompt when there
+  is no zero-shot one), on the same test examples, paired: a 95% paired bootstrap
+  interval of the difference and the paired test's p-value. A fine-tuned reader is
+  compared with the closed-book LoRA fine-tune when there is one.
 - ``hits``: the first test questions with their answer, the gold passages and what each
   retriever found, beside the answer given from it.
 """
@@ -42,10 +43,14 @@ def _model(r: UnitResult) -> str:
 def _closed_book(
     rag: UnitResult, others: Sequence[UnitResult], dataset: Dataset, metric: str
 ) -> UnitResult | None:
-    """The closed-book result a retrieval-augmented one is measured against: the best
-    prompted one of the same LLM, or for a fine-tuned reader the plain LoRA fine-tune."""
+    """The closed-book result a retrieval-augmented one is measured against, everything
+    else as equal as the run allows: the same LLM's zero-shot prompt (retrieval-augmented
+    prompts show no demonstrations), else its best closed-book prompt; for a fine-tuned
+    reader the plain LoRA fine-tune."""
     if rag.family == "prompt":
         pool = [r for r in others if r.family == "prompt" and _model(r) == _model(rag)]
+        same = [r for r in pool if r.name.split("@", 1)[0] == "zero-shot"]
+        pool = same or pool
     else:
         pool = [r for r in others if r.name.split("@", 1)[0] == "lora"]
     if not pool:
