@@ -33,7 +33,7 @@ $(VENV)/.models: pyproject.toml $(VENV)/.torch
 	@touch $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.models
-	$(PIP) install -e ".[models,test]"
+	$(PIP) install -e ".[models,ray,test]"
 	@touch $@
 
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser

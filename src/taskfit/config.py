@@ -64,6 +64,7 @@ DEFAULT_HORIZON_MONTHS = 12.0
 DEFAULT_MARGIN_POINTS = 1.0
 # How a retrieval-augmented approach finds passages (taskfit.retrieval.RETRIEVERS).
 RETRIEVERS = ("bm25", "dense", "hybrid")
+EXECUTORS = ("local", "ray")  # where units run (--executor)
 TRUST_MEASURES = ("calibration", "robustness", "ood", "shortcuts", "selective", "groups")
 
 _CONFIG = ConfigDict(arbitrary_types_allowed=False)
@@ -209,8 +210,18 @@ class RunOptions:
     out: str | None = None
     home: str | None = None
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Where units run: "local" (this process) or "ray" (tasks on a Ray cluster at
+    # ray_address; None starts a local Ray instance). Results are the same either way.
+    executor: str = "local"
+    ray_address: str | None = None
 
     def __post_init__(self) -> None:
+        if self.executor not in EXECUTORS:
+            raise UsageError(
+                f"--executor must be one of {', '.join(EXECUTORS)}, got {self.executor!r}"
+            )
+        if self.ray_address and self.executor != "ray":
+            raise UsageError("--ray-address is for --executor ray")
         _at_least(self.shots, 1, "--shots")
         _at_least(self.samples, 1, "--samples")
         _at_least(self.top_k, 1, "--top-k")

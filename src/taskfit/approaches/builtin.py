@@ -34,6 +34,12 @@ def _encoder_lr(unit: Unit, embedder: Embedder) -> Mapping[str, Any]:
     return {"embedder": embedder, "seed": unit.seed}
 
 
+# What a unit that fine-tunes asks of a Ray node (Approach.resources): the peak resident
+# memory of one such unit on the demo data, with room to spare.
+_TRAINS_LM = {"memory": 4 * 1024**3}
+_TRAINS_ENCODER = {"memory": 2 * 1024**3}
+
+
 def _setfit_params(opts: Any, swept: bool) -> Sequence[tuple[str, Any]]:
     per_class = SWEEP_NO_CAP if swept else opts.setfit_per_class
     return (("per_class", per_class), ("max_pairs", opts.setfit_max_pairs))
@@ -196,6 +202,7 @@ def builtin_approaches() -> list[Approach]:
             "finetune",
             "SetFit: contrastive fine-tuning of the sentence encoder + a logistic head",
             needs=frozenset({"encoder"}),
+            resources=_TRAINS_ENCODER,
             learner="taskfit.learners.setfit_learner:SetFitLearner",
             unit_params=_setfit_params,
             learner_kwargs=_setfit,
@@ -234,6 +241,7 @@ def builtin_approaches() -> list[Approach]:
             "LoRA fine-tune of a small causal LM (the embedded SmolLM2-135M by default)",
             tasks=_FREE_TEXT,
             runner="taskfit.run.lora_unit:LORA",
+            resources=_TRAINS_LM,
             unit_params=_lora_params,
             compare_default=True,
             curve_default=0,
@@ -245,6 +253,7 @@ def builtin_approaches() -> list[Approach]:
             needs=frozenset({"llm"}),
             tasks=frozenset({"reasoning"}),
             runner="taskfit.run.rationale_unit:RATIONALES",
+            resources=_TRAINS_LM,
             unit_params=_rationale_params,
             # named when wanted: the teacher writes a chain for every training question
         ),
@@ -258,6 +267,7 @@ def builtin_approaches() -> list[Approach]:
             tasks=frozenset({"qa"}),
             needs=frozenset({"corpus", "encoder"}),
             runner="taskfit.run.rag_unit:RAG_LORA",
+            resources=_TRAINS_LM,
             unit_params=_reader_params,
             compare_default=True,
         ),
@@ -276,6 +286,7 @@ def builtin_approaches() -> list[Approach]:
             "the sentence encoder (--encoder) fine-tuned as a BIO token classifier",
             tasks=frozenset({"extraction"}),
             needs=frozenset({"encoder"}),
+            resources=_TRAINS_ENCODER,
             learner="taskfit.learners.token_tagger:TokenTagger",
             learner_kwargs=_tagger,
             compare_default=True,

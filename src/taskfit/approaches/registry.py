@@ -125,6 +125,9 @@ class Approach:
     - ``curve_default``: position among the approaches a label-budget curve sweeps (a
       learner) or draws as references (a prompted approach) when none is named; None:
       only when named.
+    - ``resources``: what one of its units asks of a Ray node (``num_cpus``, ``memory``
+      in bytes, ``num_gpus``), over the executor's defaults (one CPU, 1 GiB); None: the
+      defaults. The local executor ignores it.
     - ``runner``: how its units run, a :class:`taskfit.run.runners.UnitRunner` or its
       ``"module:attr"``. None: the task type's prompted runner for a prompted approach,
       the learner runner (``learner`` below) otherwise. An approach with its own runner
@@ -157,6 +160,7 @@ class Approach:
     compare_default: bool = False
     curve_default: int | None = None
     runner: Any = None
+    resources: Mapping[str, float] | None = None
     # learners
     learner: str | Callable[..., Learner] | None = None
     learner_kwargs: LearnerKwargs | None = None

@@ -90,11 +90,15 @@ def check_gguf(path: Path) -> None:
 def _usable_cpus() -> int:
     """CPUs this process may run on (``taskset``, cgroup affinity), not all the machine's:
     llama.cpp's threads wait for each other by spinning, so one thread more than the
-    cores it has slows scoring by orders of magnitude."""
+    cores it has slows scoring by orders of magnitude. ``TASKFIT_CPUS`` caps it (the
+    CPUs a Ray task was given)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = max(1, os.cpu_count() or 1)
+    # A unit on a Ray worker is given its share of a node's CPUs (taskfit.run.ray_worker).
+    share = os.environ.get("TASKFIT_CPUS", "")
+    return min(cpus, int(share)) if share.isdigit() and int(share) > 0 else cpus
 
 
 # The string-character rule of llama-cpp-python's schema converter, and the one

@@ -90,6 +90,7 @@ from typing import Any, TypeVar
 import httpx
 
 from taskfit.backends import base
+from taskfit.backends.gate import InFlightGate
 from taskfit.backends.openai_http import HTTPSession, Pacer, StatusError, suffix
 from taskfit.backends.openai_parse import (
     ArrayUnsupported,
@@ -277,6 +278,26 @@ class OpenAICompatBackend(base.LLMBackend):
     @property
     def concurrency_limit(self) -> int:
         return self._pacer.limit
+
+    @property
+    def max_concurrency(self) -> int:
+        """The most requests this backend keeps in flight."""
+        return self._pacer.max_concurrency
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL as shown (credentials redacted): what a shared limit is keyed by."""
+        return self._http.shown_base
+
+    @property
+    def gate(self) -> InFlightGate | None:
+        """A limit on requests in flight shared with other processes (None: this
+        backend's own pacing only); see :mod:`taskfit.backends.gate`."""
+        return self._http.gate
+
+    @gate.setter
+    def gate(self, gate: InFlightGate | None) -> None:
+        self._http.gate = gate
 
     @property
     def timeout_now_s(self) -> float:

@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from taskfit.backends.gate import InFlightGate
 from taskfit.backends.openai_parse import Malformed
 from taskfit.backends.redact import MASK, is_secret_param, redact_text
 from taskfit.backends.redact import redact_url as redact_url
@@ -65,6 +66,9 @@ __all__ = [
 ]
 
 _DETAIL_MAX_CHARS = 200
+
+# How much longer than its request's timeout a lease of a shared gate may be held.
+_GATE_MARGIN_S = 30.0
 
 _T = TypeVar("_T")
 
@@ -289,8 +293,11 @@ class HTTPSession:
         backoff_base_s: float,
         backoff_max_s: float,
         transport: httpx.BaseTransport | None = None,
+        gate: InFlightGate | None = None,
     ) -> None:
         self._endpoint = Endpoint.parse(base_url)
+        # a limit shared with other processes, asked after the pacer (see backends.gate)
+        self.gate = gate
         self.shown_base = self._endpoint.shown_base
         self.pacer = pacer
         self._api_key = api_key
@@ -365,7 +372,10 @@ class HTTPSession:
             retry_after: float | None = None
             slot = self.pacer.acquire(weight)
             outcome = Outcome.OTHER
+            gate, lease = self.gate, None
             try:
+                if gate is not None:
+                    lease = gate.acquire(slot.timeout + _GATE_MARGIN_S)
                 try:
                     response = self._client.post(
                         url, json=payload, timeout=httpx.Timeout(slot.timeout)
@@ -408,6 +418,8 @@ class HTTPSession:
                             except Malformed as exc:
                                 last = f"malformed response ({exc})"
             finally:
+                if gate is not None and lease is not None:
+                    gate.release(lease)
                 self.pacer.release(slot, outcome)
             delay = self._backoff(attempt, retry_after)
         n = self._max_retries

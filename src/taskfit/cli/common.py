@@ -33,7 +33,7 @@ class PlainLines:
 
     def __init__(self) -> None:
         self.t0 = time.monotonic()
-        self.unit_t0 = self.t0
+        self.unit_t0: dict[str, float] = {}  # units running, by name
         self.last_stage = ""
 
     def _line(self, text: str) -> None:
@@ -47,11 +47,11 @@ class PlainLines:
             self._line(name)
 
     def unit_started(self, name: str, total: int) -> None:
-        self.unit_t0 = time.monotonic()
+        self.unit_t0[name] = time.monotonic()
         self._line(f"{name}: {total} examples")
 
     def unit_finished(self, name: str, cached: bool) -> None:
-        took = time.monotonic() - self.unit_t0
+        took = time.monotonic() - self.unit_t0.pop(name, time.monotonic())
         self._line(f"{name}: from the cache" if cached else f"{name}: done in {took:.0f} s")
 
 
@@ -68,6 +68,7 @@ class _BarsHook(ProgressHook):
             console=err,
         )
         self.task: Any = None
+        self.tasks: dict[str, Any] = {}  # bars of the units running, by unit key
         self.started = False
         self.plain = None if err.is_terminal else PlainLines()
 
@@ -84,6 +85,11 @@ class _BarsHook(ProgressHook):
     def advance(self, n: int) -> None:
         if self.task is not None:
             self.progress.advance(self.task, n)
+
+    def unit_progress(self, unit: Unit, n: int) -> None:
+        bar = self.tasks.get(unit.key)
+        if bar is not None:
+            self.progress.advance(bar, n)
 
     def run(self, work: Callable[..., T], *args: Any, kept: str, **kwargs: Any) -> T:
         """``work(*args, hook=self, **kwargs)``, the bars stopped when it ends; on Ctrl+C,
@@ -131,7 +137,7 @@ class RichHook(_BarsHook):
             return
         self._start()
         self._end_stage()
-        self.task = self.progress.add_task(unit.name, total=total)
+        self.task = self.tasks[unit.key] = self.progress.add_task(unit.name, total=total)
 
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         if self.plain:
@@ -143,6 +149,7 @@ class RichHook(_BarsHook):
             t = self.progress.add_task(f"{unit.name} (cached)", total=1)
             self.progress.advance(t, 1)
         self.task = None
+        self.tasks.pop(unit.key, None)
 
 
 class SweepHook(_BarsHook):
@@ -168,7 +175,8 @@ class SweepHook(_BarsHook):
             return
         self._start()
         if unit.family == "prompt":
-            self.task = self.progress.add_task(f"{unit.name} seed {unit.seed}", total=total)
+            name = f"{unit.name} seed {unit.seed}"
+            self.task = self.tasks[unit.key] = self.progress.add_task(name, total=total)
 
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         if self.plain:
@@ -176,6 +184,7 @@ class SweepHook(_BarsHook):
             return
         self._start()
         self.task = None
+        self.tasks.pop(unit.key, None)
         if unit.family == "prompt":
             if cached:
                 self.progress.add_task(f"{unit.name} seed {unit.seed} (cached)", total=1)
@@ -342,6 +351,22 @@ RetrieverOpt = Annotated[
     typer.Option(
         "--retriever",
         help="QA: how the fine-tuned reader (lora-rag) retrieves: bm25, dense, hybrid.",
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where units run: local (this process) or ray (tasks on a Ray cluster; needs the "
+        "ray extra: pip install taskfit\\[ray]). Same results either way.",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --executor ray: the cluster to join (host:port, or auto for the one this "
+        "machine belongs to); none starts a local Ray instance on this machine's CPUs.",
     ),
 ]
 TestSizeOpt = Annotated[

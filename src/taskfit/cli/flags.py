@@ -29,6 +29,7 @@ from taskfit.cli.common import (
     DropEmptyOpt,
     EncoderOpt,
     EvidenceOpt,
+    ExecutorOpt,
     HorizonOpt,
     LabelDescOpt,
     LatencyOpt,
@@ -42,6 +43,7 @@ from taskfit.cli.common import (
     OutOpt,
     PriceFileOpt,
     PromptFormatOpt,
+    RayAddressOpt,
     ReportOpt,
     RetrieverOpt,
     SampleOpt,
@@ -224,6 +226,8 @@ def run_flags(
     no_plots: NoPlotsOpt = False,
     out_dir: OutOpt = None,
     report: ReportOpt = False,
+    executor: ExecutorOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """The flags of every measuring command (compare, demo, curve, distill)."""
 
@@ -280,6 +284,8 @@ def run_settings(flags: Mapping[str, Any]) -> dict[str, Any]:
         "price_file": _path(flags["price_file"]),
         "plots": not flags["no_plots"],
         "out": _path(flags["out_dir"]),
+        "executor": flags["executor"],
+        "ray_address": flags["ray_address"],
     }
 
 

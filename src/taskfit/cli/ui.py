@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import json
+import os
 import socket
 from typing import Annotated
 
 import typer
 
-from taskfit.cli.common import app, err
+from taskfit.cli.common import ExecutorOpt, RayAddressOpt, app, err
 from taskfit.errors import UsageError
 from taskfit.workflows.inputs import default_home
 
@@ -24,6 +26,8 @@ def ui(
     max_upload_mb: Annotated[
         float, typer.Option("--max-upload-mb", help="Largest data file accepted, in MB.")
     ] = 100.0,
+    executor: ExecutorOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Run the web UI: upload data, start comparisons, watch progress, read reports.
 
@@ -35,7 +39,12 @@ def ui(
         raise UsageError("--max-upload-mb must be a positive number of megabytes")
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
+    from taskfit.config import RunOptions
+    from taskfit.web.worker import EXECUTOR_ENV
+
+    RunOptions(executor=executor, ray_address=ray_address)  # a bad choice fails here
     sock = _bind(host, port)
+    os.environ[EXECUTOR_ENV] = json.dumps({"executor": executor, "ray_address": ray_address})
     import uvicorn
 
     from taskfit.web.app import create_app

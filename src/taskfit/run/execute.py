@@ -35,6 +35,11 @@ class ProgressHook:
 
     def advance(self, n: int) -> None: ...
 
+    def unit_progress(self, unit: Unit, n: int) -> None:
+        """``n`` more examples of ``unit`` done; units running side by side (the Ray
+        executor) report through this. By default the same as :meth:`advance`."""
+        self.advance(n)
+
     def unit_finished(self, unit: Unit, cached: bool) -> None: ...
 
     def stage(self, name: str) -> None:

@@ -12,15 +12,22 @@ backend as one batch and written to the store as soon as they return.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, Protocol
 
 from taskfit.backends import base
-from taskfit.run.store import Store
 from taskfit.types import canonical_hash
 
-__all__ = ["CachingBackend", "call_key"]
+__all__ = ["CachingBackend", "CallCache", "call_key"]
+
+
+class CallCache(Protocol):
+    """Where calls are cached: the store, or a Ray worker's relay to it."""
+
+    def get_calls(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def put_calls(self, rows: Iterable[tuple[str, str, str, str, dict[str, Any]]]) -> None: ...
 
 
 def call_key(info: base.BackendInfo, kind: str, request: dict[str, Any]) -> str:
@@ -57,7 +64,7 @@ def _decode_score(d: dict[str, Any]) -> base.ScoreResult:
 class CachingBackend(base.LLMBackend):
     """Serve repeated calls from the store; count calls made and served from cache."""
 
-    def __init__(self, inner: base.LLMBackend, store: Store, *, chunk: int = 8) -> None:
+    def __init__(self, inner: base.LLMBackend, store: CallCache, *, chunk: int = 8) -> None:
         self.inner = inner
         self.store = store
         self.chunk = chunk  # misses are sent and saved this many at a time

@@ -12,6 +12,8 @@ any run: units that finished before a cancel or a crash are reused next time.
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 import time
@@ -28,6 +30,11 @@ from taskfit.web.uploads import user_message
 from taskfit.workflows.inputs import ProgressHook, redact_text
 
 __all__ = ["BoardHook", "Cancelled", "main"]
+
+
+# Where the server's jobs run their units (`taskfit ui --executor ray --ray-address A`):
+# JSON of the executor settings, set by the server for the worker processes it starts.
+EXECUTOR_ENV = "TASKFIT_WEB_EXECUTOR"
 
 
 class Cancelled(BaseException):
@@ -64,6 +71,11 @@ class BoardHook(ProgressHook):
         self.state["done"] += n
         self._push()
 
+    def unit_progress(self, unit: Unit, n: int) -> None:
+        # units running side by side: the bar follows the one started last
+        if unit.name == self.state["unit"]:
+            self.advance(n)
+
     def unit_finished(self, unit: Unit, cached: bool) -> None:
         self.finished.append({"name": unit.name, "cached": cached})
         self.state.update(unit=None, done=0, total=0)
@@ -86,6 +98,7 @@ def run_job(board: JobBoard, home: Path, job_id: str) -> int:
         hook.stage("loading data")
         params = JobParams.from_json(params_to_run(job))  # credentials from the env
         kwargs, names = compare_kwargs(params, board, str(home))
+        kwargs.update(json.loads(os.environ.get(EXECUTOR_ENV) or "{}"))
         from taskfit.report.html import write_report
         from taskfit.workflows.compare import compare
 

@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from taskfit.backends import LLMSpec, make_backend
+from taskfit.backends import LLMBackend, LLMSpec, make_backend
 from taskfit.backends.options import options_for
 from taskfit.config import DataSource, RunOptions, split_options
 from taskfit.data import load_dataset
@@ -32,6 +32,9 @@ from taskfit.report import render_summary
 from taskfit.report.json import set_plots
 from taskfit.run.execute import Executor, ProgressHook
 from taskfit.run.store import Store, default_home
+
+if TYPE_CHECKING:
+    from taskfit.run.ray_exec import RaySession
 from taskfit.tasks import TaskType, get_task, task_names
 from taskfit.types import Dataset, canonical_hash
 from taskfit.version import __version__
@@ -81,7 +84,7 @@ def package_versions(own: str = __version__) -> dict[str, str]:
 
 # RunOptions fields a run does not record: the LLMs are recorded canonical (credentials
 # redacted) by each workflow; the rest only say where output goes.
-_NOT_RECORDED = ("llms", "plots", "out", "home", "backend_options")
+_NOT_RECORDED = ("llms", "plots", "out", "home", "backend_options", "ray_address")
 
 
 def run_on_file(
@@ -213,6 +216,30 @@ class SweepResult:
     plots: tuple[Path, ...]
 
 
+@dataclass(frozen=True)
+class BackendFactory:
+    """Opens the backend of a canonical LLM spec with its options; picklable, so Ray
+    workers open their own (API keys and URLs travel with it)."""
+
+    specs: dict[str, LLMSpec]
+    options: dict[str, dict[str, Any]]
+
+    def __call__(self, canonical: str) -> LLMBackend:
+        return make_backend(self.specs[canonical], **self.options[canonical])
+
+    def endpoints(self) -> dict[str, tuple[str, int]]:
+        """Served specs: their endpoint (as shown) and most requests in flight."""
+        out = {}
+        for canonical, spec in self.specs.items():
+            if spec.kind == "openai":  # opening one sends nothing
+                backend = self(canonical)
+                try:
+                    out[canonical] = (backend.endpoint, backend.max_concurrency)  # type: ignore[attr-defined]
+                finally:
+                    backend.close()
+        return out
+
+
 @dataclass
 class RunContext:
     """A started run; see the module docstring. Build it with :meth:`open`."""
@@ -225,6 +252,7 @@ class RunContext:
     prices: dict[str, tuple[float, float]]
     settings: dict[str, Any]  # what the run records (results.json "settings")
     _embedder: Embedder | None = field(default=None, repr=False)
+    _ray: RaySession | None = field(default=None, repr=False)
 
     @classmethod
     @contextlib.contextmanager
@@ -257,6 +285,8 @@ class RunContext:
             store.finish_run(run_id, "failed")
             raise
         finally:
+            if ctx._ray is not None:
+                ctx._ray.close()
             store.close()
 
     @property
@@ -274,15 +304,30 @@ class RunContext:
         fitted: dict[str, Any] | None = None,
     ) -> Executor:
         """An executor over ``dataset`` whose prompted units reach ``llms``."""
-        by_canonical = {s.canonical: s for s in llms}
-        backend_options = self.opts.backend_options
+        factory = BackendFactory(
+            {s.canonical: s for s in llms},
+            {s.canonical: options_for(self.opts.backend_options, s) for s in llms},
+        )
+        if self.opts.executor == "ray":
+            from taskfit.run.ray_exec import RayExecutor, RaySession
+
+            if self._ray is None:
+                self._ray = RaySession(self.opts.ray_address, self.store.path)
+            return RayExecutor(
+                dataset=dataset,
+                store=self.store,
+                embedder=self.embedder,
+                backend_factory=factory,
+                hook=self.hook,
+                fitted=fitted,
+                session=self._ray,
+                endpoints=factory.endpoints(),
+            )
         return Executor(
             dataset=dataset,
             store=self.store,
             embedder=self.embedder,
-            backend_factory=lambda c: make_backend(
-                by_canonical[c], **options_for(backend_options, by_canonical[c])
-            ),
+            backend_factory=factory,
             hook=self.hook,
             fitted=fitted,
         )
