@@ -62,23 +62,24 @@ Usage: python benchmarks/bench_lmeval.py [--per-label 2] [--seed 0] [--limit N]
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # the tests' server, bench_served's helpers
+from bench_served import load_average, machine  # noqa: E402
+from tests.support.llama_server import llama_server  # noqa: E402
+
 BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
 LMEVAL_PYTHON = ROOT / "benchmarks" / ".venv-lmeval" / "bin" / "python"
 TASK = "banking77_taskfit"
@@ -212,27 +213,6 @@ class Arm:
     note: str = ""
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "?"
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, {platform.machine()}"
-
-
-def load_average() -> str:
-    with contextlib.suppress(OSError):
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return "?"
-
-
 def package_version(name: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -256,43 +236,6 @@ def sample_examples(test: list[Any], labels: list[str], per_label: int, seed: in
     chosen = [ex for lab in labels for ex in rng.sample(by_label[lab], per_label)]
     rng.shuffle(chosen)
     return chosen
-
-
-@contextlib.contextmanager
-def serve(model: Path, log: Path, threads: int, startup_s: float = 180.0) -> Iterator[str]:
-    """``python -m llama_cpp.server`` as ``tests/support/llama_server.py`` starts it (127.0.0.1,
-    a free port, ``--n_ctx 2048``) plus ``--n_threads``/``--n_threads_batch``; yields the
-    base URL ``http://127.0.0.1:PORT/v1`` and stops the server on exit."""
-    import httpx
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    command += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + startup_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}; see {log}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/models", timeout=2.0).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"llama_cpp.server not ready after {startup_s:.0f}s; see {log}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 def warm_up(base_url: str, prompt: str) -> float:
@@ -543,7 +486,9 @@ def main() -> int:
     lmeval_answer: dict[str, Any] = {}
     inflight: list[tuple[int, int, float, int]] = []
     logs = Path(tempfile.mkdtemp(prefix="taskfit-bench-lmeval-server-"))
-    with serve(embedded_model_path(), logs / "server.log", args.server_threads) as url:
+    with llama_server(
+        embedded_model_path(), logs / "server.log", threads=args.server_threads
+    ) as url:
         print(f"server {url} up; warm-up request {warm_up(url, contexts[0]):.1f} s", flush=True)
         if not args.skip_lmeval:
             print(f"lm-eval (load {load_average()})", flush=True)

@@ -14,6 +14,13 @@ if str(ROOT) not in sys.path:  # tests.support importable from any working direc
 
 BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
 
+# Ray, in every test process and the CLIs they start: no usage reports, and every node
+# on 127.0.0.1 (see tests/support/ray_cluster.py). Set before anything imports ray: it
+# reads them once.
+from tests.support.ray_cluster import ray_environment  # noqa: E402
+
+ray_environment()
+
 
 def _need(module: str, why: str) -> None:
     if importlib.util.find_spec(module) is None:

@@ -18,11 +18,9 @@ PLAN = ("zero-shot", "few-shot", "majority", "tfidf-lr")
 
 
 @pytest.fixture(params=["local", "ray"])
-def executor(request, monkeypatch):
+def executor(request):
     if request.param == "ray":
         skip_without_ray()
-        monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-        monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # 127.0.0.1 only
     return request.param
 
 

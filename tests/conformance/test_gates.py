@@ -14,14 +14,12 @@ from taskfit.backends.gate import InFlightGate, LocalGate
 
 
 @pytest.fixture(params=["local", "ray"])
-def gate_of(request, monkeypatch):
+def gate_of(request):
     """A function: limit -> a gate of that limit."""
     if request.param == "local":
         yield LocalGate
         return
     skip_without_ray()
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # 127.0.0.1 only
     import ray
 
     from taskfit.run.ray_actors import InFlightLimiter, RayGate
@@ -61,12 +59,10 @@ def test_gate_conformance(gate_of):
     gate.release(b)
 
 
-def test_ray_gate_reclaims_a_lease_held_too_long(monkeypatch):
+def test_ray_gate_reclaims_a_lease_held_too_long():
     """A worker killed mid-request never releases its lease; the limiter takes it back
     once its time is up, so the endpoint's other callers are not blocked for ever."""
     skip_without_ray()
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     import ray
 
     from taskfit.run.ray_actors import InFlightLimiter, RayGate

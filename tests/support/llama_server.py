@@ -31,7 +31,9 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 @contextlib.contextmanager
-def llama_server(model: Path, log: Path, *, startup_s: float = 180.0) -> Iterator[str]:
+def llama_server(
+    model: Path, log: Path, *, startup_s: float = 180.0, threads: int | None = None
+) -> Iterator[str]:
     """Serve ``model`` (its output in ``log``) and yield the base URL ``http://.../v1``.
 
     Raises :class:`ServerError` when the server exits or is not ready in ``startup_s``.
@@ -41,6 +43,8 @@ def llama_server(model: Path, log: Path, *, startup_s: float = 180.0) -> Iterato
     port = _free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    if threads is not None:  # the server's own default: all the machine's cores
+        command += ["--n_threads", str(threads), "--n_threads_batch", str(threads)]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:

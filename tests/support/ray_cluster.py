@@ -18,6 +18,12 @@ OBJECT_STORE_BYTES = 128 * 1024**2
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
+def ray_environment() -> None:
+    """Ray on the loopback address only, no usage reports: before ray is first imported."""
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    os.environ[LOOPBACK_ONLY] = "0"
+
+
 def skip_without_ray() -> None:
     if importlib.util.find_spec("ray") is None:
         pytest.skip("ray is not installed (the Ray executor runs on it); pip install taskfit[ray]")
@@ -28,10 +34,9 @@ def local_cluster(workers: int = 1, cpus: int = 1) -> Iterator[Any]:
     """A head node and ``workers`` worker nodes of ``cpus`` CPUs each, on 127.0.0.1;
     yields the ``ray.cluster_utils.Cluster`` (``.address`` for ``--ray-address``)."""
     skip_without_ray()
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     # Every Ray process of the test (and the drivers it starts) on the loopback address,
     # not the machine's outward one: test traffic stays on 127.0.0.1.
-    os.environ[LOOPBACK_ONLY] = "0"
+    ray_environment()
     from ray.cluster_utils import Cluster
 
     node = {

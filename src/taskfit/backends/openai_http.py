@@ -20,6 +20,9 @@ ones, and the retries piled more work on. So:
   the limit starts at ``max_concurrency``, halves on a timeout, 429 or 5xx (once per
   window: failures of requests sent before the last cut do not cut again), and grows by
   one after as many successes in a row as the limit, never above ``max_concurrency``.
+- **A limit shared with other processes** (``HTTPSession.gate``, see
+  :mod:`taskfit.backends.gate`): when set, each request also holds a lease of it while in
+  flight, so the workers of a Ray run keep one endpoint at its limit between them.
 - **Retries**: 429 (``Retry-After`` honoured, capped at ``backoff_max_s``), 5xx,
   timeouts, connection errors and malformed bodies are retried with exponential backoff
   and jitter; other statuses raise :class:`StatusError` at once.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,12 +30,26 @@ class EncoderLogReg:
         from sklearn.linear_model import LogisticRegression
 
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        with warnings.catch_warnings():
+        x = self._embed(texts)
+        with warnings.catch_warnings(), one_blas_thread():
             # Small label budgets (8 labels, 77 classes) are legitimate here.
             warnings.filterwarnings("ignore", message="The number of unique classes")
-            self.model_.fit(self._embed(texts), list(labels))
+            self.model_.fit(x, list(labels))
         self.classes_ = np.asarray(self.model_.classes_)
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.model_.predict_proba(self._embed(texts)))
+        x = self._embed(texts)
+        with one_blas_thread():
+            return np.asarray(self.model_.predict_proba(x))
+
+
+def one_blas_thread() -> Any:
+    """BLAS on one thread for the fit and the predictions: the solver's path (and, for
+    a fit stopped at ``max_iter``, its probabilities) then does not depend on how many
+    cores the machine or a Ray task has - the same data gives the same model anywhere.
+    On banking77's label-budget curve it is also faster than two threads on two cores
+    (benchmarks/RESULTS.md, the Ray executor)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

@@ -308,29 +308,21 @@ class RunContext:
             {s.canonical: s for s in llms},
             {s.canonical: options_for(self.opts.backend_options, s) for s in llms},
         )
-        if self.opts.executor == "ray":
-            from taskfit.run.ray_exec import RayExecutor, RaySession
+        common: dict[str, Any] = {
+            "dataset": dataset,
+            "store": self.store,
+            "embedder": self.embedder,
+            "backend_factory": factory,
+            "hook": self.hook,
+            "fitted": fitted,
+        }
+        if self.opts.executor != "ray":
+            return Executor(**common)
+        from taskfit.run.ray_exec import RayExecutor, RaySession
 
-            if self._ray is None:
-                self._ray = RaySession(self.opts.ray_address, self.store.path)
-            return RayExecutor(
-                dataset=dataset,
-                store=self.store,
-                embedder=self.embedder,
-                backend_factory=factory,
-                hook=self.hook,
-                fitted=fitted,
-                session=self._ray,
-                endpoints=factory.endpoints(),
-            )
-        return Executor(
-            dataset=dataset,
-            store=self.store,
-            embedder=self.embedder,
-            backend_factory=factory,
-            hook=self.hook,
-            fitted=fitted,
-        )
+        if self._ray is None:
+            self._ray = RaySession(self.opts.ray_address, self.store.path)
+        return RayExecutor(**common, session=self._ray, endpoints=factory.endpoints())
 
     def write(self, doc: dict[str, Any]) -> list[Path]:
         """Draw the figures (unless ``--no-plots``), then write ``results.json`` and
