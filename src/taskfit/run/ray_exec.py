@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,8 +151,6 @@ class RayExecutor(Executor):
         return replace(self, dataset=dataset, _backends={})
 
     def run(self, units: Sequence[Unit]) -> list[UnitResult]:
-        import time
-
         t0 = time.perf_counter()
         results: list[UnitResult | None] = [None] * len(units)
         waiting: dict[str, list[int]] = {}
