@@ -109,10 +109,11 @@ def run_job(board: JobBoard, home: Path, job_id: str) -> int:
         board.finish(job_id, "finished")
         return 0
     except Cancelled:
-        board.finish(job_id, "cancelled", "cancelled")
+        # The run first: once the job reads final, whoever waits on it reads the run too.
         done = board.get(job_id)
         if done and done.run_id:
             board.mark_run(done.run_id, "cancelled")
+        board.finish(job_id, "cancelled", "cancelled")
         return 1
     except TaskfitError as e:
         board.finish(job_id, "failed", user_message(e, names))
